@@ -1,0 +1,1 @@
+"""Accounts, login, tokens, second factor, roles and the access policy."""

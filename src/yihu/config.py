@@ -1,0 +1,72 @@
+"""One Settings object, read from the environment (prefix ``YIHU_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Development-only secret. A production deployment sets YIHU_ENV=production and must give its own
+# keys; create_app refuses to start in production with these defaults.
+_DEV_SECRET = "yihu-development-secret-do-not-use-in-production"
+
+
+def _dev_key(purpose: str) -> str:
+    return base64.b64encode(hashlib.sha256(f"{_DEV_SECRET}:{purpose}".encode()).digest()).decode()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YIHU_", env_file=".env", extra="ignore")
+
+    env: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    db_pool_size: int = 10
+    db_echo: bool = False
+
+    # Field encryption keys: "version:base64key" separated by commas; the highest version encrypts,
+    # every listed version decrypts (rotation).
+    data_keys: str = Field(default_factory=lambda: f"1:{_dev_key('data')}")
+    blind_index_key: str = Field(default_factory=lambda: _dev_key("blind-index"))
+    jwt_secret: str = Field(default_factory=lambda: _dev_key("jwt"))
+    access_token_minutes: int = 15
+    refresh_token_days: int = 14
+    mfa_token_minutes: int = 5
+    lockout_threshold: int = 5
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    lockout_minutes: int = 15
+    sms_code_minutes: int = 5
+    sms_code_attempts: int = 5
+    guardian_age: int = 14
+
+    # Notification gateway: "recording" keeps what would be sent in the database.
+    sms_gateway: str = "recording"
+    inline_delivery: bool = True
+
+    web_dist: Path = Path("web/dist")
+    log_json: bool = False
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.var_dir / 'yihu.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    def uses_development_secrets(self) -> bool:
+        return self.jwt_secret == _dev_key("jwt") or _dev_key("data") in self.data_keys
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

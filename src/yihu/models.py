@@ -1,0 +1,11 @@
+"""Every table, imported in one place so metadata is complete (Alembic, tests)."""
+
+from yihu.auth import models as auth_models
+from yihu.db import Base
+from yihu.kit import audit
+from yihu.notify import models as notify_models
+from yihu.registry import models as registry_models
+
+metadata = Base.metadata
+
+__all__ = ["audit", "auth_models", "metadata", "notify_models", "registry_models"]

@@ -1,0 +1,1 @@
+"""Notifications: the outbox (written in the business transaction, delivered after commit) and gateways."""

@@ -1,0 +1,21 @@
+"""Message texts. Parameters are filled at delivery, never logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "login_code": {
+        "zh-CN": "【医护】您的登录验证码为{code}，{minutes}分钟内有效。请勿告诉他人。",
+        "en": "[Yihu] Your sign-in code is {code}, valid for {minutes} minutes. Do not share it.",
+    },
+    "card_bound": {
+        "zh-CN": "【医护】您的账户已绑定一张{card_type}（尾号{tail}）。如非本人操作，请立即解绑。",
+        "en": "[Yihu] A {card_type} ending {tail} was bound to your account. If this was not you, unbind it now.",
+    },
+}
+
+
+def render(template: str, params: dict[str, Any], lang: str = "zh-CN") -> str:
+    texts = TEMPLATES[template]
+    return texts.get(lang, texts["zh-CN"]).format(**params)

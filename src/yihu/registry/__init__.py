@@ -1,0 +1,1 @@
+"""Registry: institutions, medical groups, departments, rooms, practitioners, credentials, patients, cards."""
