@@ -22,6 +22,7 @@ os.environ.setdefault("YIHU_ARGON2_MEMORY_KIB", "1024")
 os.environ.setdefault("YIHU_ARGON2_TIME_COST", "1")
 os.environ["YIHU_VAR_DIR"] = str(_TMP)
 os.environ.setdefault("YIHU_LOG_JSON", "true")
+os.environ.setdefault("YIHU_INLINE_DELIVERY", "false")
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402

@@ -1,3 +1,5 @@
+"""OperationOutcome bodies for every error under /fhir."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,8 +8,9 @@ from fastapi.responses import JSONResponse
 
 FHIR_JSON = "application/fhir+json"
 
-_ISSUE_CODE = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported", 409: "conflict",
-               410: "deleted", 412: "conflict", 422: "invalid", 423: "lock-error", 429: "throttled", 500: "exception"}
+_ISSUE_CODE = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported",
+               406: "not-supported", 409: "conflict", 410: "deleted", 412: "conflict", 413: "too-costly",
+               415: "not-supported", 422: "invalid", 423: "lock-error", 429: "throttled", 500: "exception"}
 
 
 def operation_outcome(status: int, code: str, message: str) -> dict[str, Any]:

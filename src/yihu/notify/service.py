@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yihu.config import get_settings
@@ -62,37 +62,56 @@ async def _deliver_soon(db: Database) -> None:
 
 
 async def deliver_pending(db: Database, limit: int = 100) -> int:
-    """Send pending messages once each. Safe to run in several processes (row locks, skip locked)."""
-    v = vault()
+    """Send pending messages, each exactly once, even with several workers running.
+
+    Each message is claimed by a conditional update (``pending`` → ``sending``) in its own transaction, sent, and
+    marked ``sent`` in the same commit; a loser of the claim skips it. A failed send goes back to ``pending``.
+    """
     sms = gateway(get_settings().sms_gateway)
     sent = 0
     async with db.sessionmaker() as session:
-        q = select(OutboxMessage).where(OutboxMessage.status == "pending").order_by(OutboxMessage.created_at).limit(limit)
-        if not db.is_sqlite:
-            q = q.with_for_update(skip_locked=True)
-        for msg in (await session.scalars(q)).all():
-            msg.attempts += 1
+        ids = (await session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "pending")
+                                     .order_by(OutboxMessage.created_at).limit(limit))).all()
+        await session.rollback()
+        for msg_id in ids:
+            claim = await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == msg_id, OutboxMessage.status == "pending")
+                .values(status="sending", attempts=OutboxMessage.attempts + 1))
+            if getattr(claim, "rowcount", 0) != 1:
+                await session.rollback()
+                continue
+            msg = await session.get(OutboxMessage, msg_id, populate_existing=True)
+            assert msg is not None  # noqa: S101 - claimed above
             try:
-                payload = json.loads(v.open(msg.params_enc, "outbox_message", "params", msg.id))
-                text = templates.render(msg.template, payload["params"], payload.get("lang", "zh-CN"))
-                if msg.channel == "sms" and msg.recipient_enc is not None:
-                    phone = v.open(msg.recipient_enc, "outbox_message", "recipient", msg.id)
-                    await sms.send(session, outbox_id=msg.id, phone=phone, text=text)
-                elif msg.channel == "inapp" and msg.account_id is not None:
-                    row_id = new_id()
-                    session.add(InAppMessage(id=row_id, outbox_id=msg.id, account_id=msg.account_id,
-                                             text_enc=v.seal(text, "inapp_message", "text", row_id),
-                                             template=msg.template, link=payload["params"].get("link", ""),
-                                             created_at=utcnow()))
+                await _send(session, msg, sms)
                 msg.status = "sent"
                 msg.sent_at = utcnow()
+                await commit(session)
                 sent += 1
             except Exception as exc:  # a gateway failure must not lose the message
-                msg.last_error = type(exc).__name__
-                msg.status = "failed" if msg.attempts >= 5 else "pending"
-                log.warning("notify.delivery_failed", outbox_id=msg.id, error=type(exc).__name__)
-        await commit(session)
+                await session.rollback()
+                await session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == msg_id)
+                    .values(status=case((OutboxMessage.attempts >= 5, "failed"), else_="pending"),
+                            last_error=type(exc).__name__))
+                await commit(session)
+                log.warning("notify.delivery_failed", outbox_id=msg_id, error=type(exc).__name__)
     return sent
+
+
+async def _send(session: AsyncSession, msg: OutboxMessage, sms: Any) -> None:
+    v = vault()
+    payload = json.loads(v.open(msg.params_enc, "outbox_message", "params", msg.id))
+    text = templates.render(msg.template, payload["params"], payload.get("lang", "zh-CN"))
+    if msg.channel == "sms" and msg.recipient_enc is not None:
+        phone = v.open(msg.recipient_enc, "outbox_message", "recipient", msg.id)
+        await sms.send(session, outbox_id=msg.id, phone=phone, text=text)
+    elif msg.channel == "inapp" and msg.account_id is not None:
+        row_id = new_id()
+        session.add(InAppMessage(id=row_id, outbox_id=msg.id, account_id=msg.account_id,
+                                 text_enc=v.seal(text, "inapp_message", "text", row_id), template=msg.template,
+                                 link=str(payload["params"].get("link", "")), created_at=utcnow()))
+        await session.flush()
 
 
 async def recorded_sms(session: AsyncSession, phone: str, limit: int = 10) -> list[str]:

@@ -1,0 +1,18 @@
+"""The resource handlers served under /fhir; the CapabilityStatement is generated from this registry."""
+
+from __future__ import annotations
+
+from yihu.fhir.handlers.base import ResourceHandler
+from yihu.fhir.handlers.location import LocationHandler
+from yihu.fhir.handlers.organization import OrganizationHandler
+from yihu.fhir.handlers.patient import PatientHandler
+from yihu.fhir.handlers.practitioner import PractitionerHandler
+from yihu.fhir.handlers.practitioner_role import PractitionerRoleHandler
+
+HANDLERS: dict[str, ResourceHandler] = {
+    h.resource_type: h
+    for h in (LocationHandler(), OrganizationHandler(), PatientHandler(), PractitionerHandler(),
+              PractitionerRoleHandler())
+}
+
+__all__ = ["HANDLERS", "ResourceHandler"]

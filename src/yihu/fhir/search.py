@@ -1,0 +1,126 @@
+"""Search parameters: what a handler declares, and the parsed request it is given.
+
+Parameters a handler does not declare are ignored (lenient handling) and left out of the self link;
+a declared parameter with an invalid value or modifier, or a bad ``_count``/``_offset``, is a 400.
+A repeated parameter is an AND of its occurrences; commas inside one value are an OR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlencode
+
+from yihu.errors import DomainError
+from yihu.fhir import errors
+
+ParamType = Literal["string", "token", "reference", "date", "number", "uri", "quantity", "special"]
+
+DEFAULT_COUNT = 20
+MAX_COUNT = 100
+MAX_OFFSET = 1_000_000
+FORMATS = ("json", "application/json", "application/fhir+json")
+
+
+@dataclass(frozen=True)
+class SearchParam:
+    name: str
+    type: ParamType
+    documentation: str
+    modifiers: tuple[str, ...] = ()
+
+
+def id_param(resource_type: str) -> SearchParam:
+    return SearchParam("_id", "token", f"The logical id of the {resource_type}")
+
+
+STRING_MODIFIERS = ("exact", "contains")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One occurrence of a parameter: ``values`` are alternatives (OR)."""
+
+    param: SearchParam
+    modifier: str | None
+    values: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.param.name}:{self.modifier}" if self.modifier else self.param.name
+
+    def encoded_value(self) -> str:
+        return ",".join(v.replace("\\", "\\\\").replace(",", "\\,") for v in self.values)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    criteria: tuple[Criterion, ...] = ()
+    count: int = DEFAULT_COUNT
+    offset: int = 0
+
+    def of(self, name: str) -> list[Criterion]:
+        return [c for c in self.criteria if c.param.name == name]
+
+    def query_string(self, *, offset: int | None = None) -> str:
+        pairs = [(c.key, c.encoded_value()) for c in self.criteria]
+        pairs += [("_count", str(self.count)), ("_offset", str(self.offset if offset is None else offset))]
+        return urlencode(pairs, safe=",|:/")
+
+
+def split_values(raw: str) -> tuple[str, ...]:
+    """Split on commas that are not escaped with a backslash; unescape ``\\,`` and ``\\\\``."""
+    out: list[str] = []
+    buf: list[str] = []
+    chars = iter(raw)
+    for ch in chars:
+        if ch == "\\":
+            nxt = next(chars, "")
+            buf.append(nxt if nxt in (",", "\\", "$", "|") else ch + nxt)
+        elif ch == ",":
+            out.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+    out.append("".join(buf))
+    return tuple(v for v in (s.strip() for s in out) if v)
+
+
+def _int(name: str, raw: str, low: int, high: int | None = None) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise DomainError(errors.INVALID_PARAM, param=name) from None
+    if value < low or (high is not None and value > high):
+        raise DomainError(errors.INVALID_PARAM, param=name)
+    return value
+
+
+def check_format(items: Iterable[tuple[str, str]]) -> None:
+    for key, value in items:
+        if key == "_format" and value.strip().lower() not in FORMATS:
+            raise DomainError(errors.UNSUPPORTED_FORMAT)
+
+
+def parse(params: tuple[SearchParam, ...], items: Iterable[tuple[str, str]]) -> SearchRequest:
+    declared = {p.name: p for p in params}
+    criteria: list[Criterion] = []
+    count, offset = DEFAULT_COUNT, 0
+    for key, raw in items:
+        if key == "_count":
+            count = min(_int("_count", raw, 0), MAX_COUNT)
+            continue
+        if key == "_offset":
+            offset = _int("_offset", raw, 0, MAX_OFFSET)
+            continue
+        name, _, modifier = key.partition(":")
+        param = declared.get(name)
+        if param is None:
+            continue
+        if modifier and modifier not in param.modifiers:
+            raise DomainError(errors.UNKNOWN_MODIFIER, param=name, modifier=modifier[:32])
+        values = split_values(raw)
+        if values:
+            criteria.append(Criterion(param, modifier or None, values))
+    return SearchRequest(tuple(criteria), count, offset)
