@@ -46,7 +46,7 @@ def region_exists(code6: str) -> bool:
 
 def parse(raw: str, today: date | None = None) -> IdentityNumber:
     today = today or date.today()
-    value = ric.compact(raw or "")
+    value = re.sub(r"[\s-]", "", raw or "").upper()
     if len(value) != 18:
         raise DomainError(errors.ID_LENGTH, length=len(value))
     if not re.fullmatch(r"\d{17}[\dX]", value):
