@@ -27,8 +27,8 @@ os.environ.setdefault("YIHU_INLINE_DELIVERY", "false")
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine  # noqa: E402
 
 from yihu import migrate  # noqa: E402
 from yihu.app import create_app  # noqa: E402

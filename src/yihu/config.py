@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Development-only secret. A production deployment sets YIHU_ENV=production and must give its own
 # keys; create_app refuses to start in production with these defaults.
-_DEV_SECRET = "yihu-development-secret-do-not-use-in-production"
+_DEV_SECRET = "yihu-development-secret-do-not-use-in-production"  # noqa: S105 - refused in production
 
 
 def _dev_key(purpose: str) -> str:

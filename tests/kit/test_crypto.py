@@ -5,7 +5,15 @@ import os
 
 import pytest
 
-from yihu.kit.crypto import BlindIndex, CryptoError, FieldCipher, mask_card_number, mask_id_number, mask_name, mask_phone
+from yihu.kit.crypto import (
+    BlindIndex,
+    CryptoError,
+    FieldCipher,
+    mask_card_number,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 
 
 def key() -> str:

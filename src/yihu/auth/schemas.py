@@ -41,7 +41,7 @@ class TokenOut(BaseModel):
     totp_enrollment_uri: str | None = None
     access_token: str | None = None
     refresh_token: str | None = None
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int | None = None
     account: dict[str, Any] | None = None
 

@@ -61,7 +61,9 @@ def new_account(*, phone: str, password_hash: str, role: str, display_name: str,
 
 
 async def by_phone(session: AsyncSession, phone: str) -> Account | None:
-    return await session.scalar(select(Account).where(Account.phone_bidx == vault().index("phone", phone)))
+    found: Account | None = await session.scalar(
+        select(Account).where(Account.phone_bidx == vault().index("phone", phone)))
+    return found
 
 
 async def get_account(session: AsyncSession, account_id: str) -> Account:

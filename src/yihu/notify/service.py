@@ -18,7 +18,7 @@ from yihu.notify.gateway import gateway
 from yihu.notify.models import InAppMessage, OutboxMessage, SentSms
 
 log = structlog.get_logger(__name__)
-_inline_tasks: set[asyncio.Task[None]] = set()
+_inline_tasks: set[asyncio.Task[int]] = set()
 
 
 def _enqueue(session: AsyncSession, *, channel: str, template: str, params: dict[str, Any],

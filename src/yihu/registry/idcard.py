@@ -8,7 +8,6 @@ from datetime import date
 from functools import lru_cache
 
 from stdnum import numdb
-from stdnum.cn import ric
 
 from yihu.errors import DomainError
 from yihu.registry import errors

@@ -27,7 +27,8 @@ def phone_index(phone: str) -> str:
 
 
 async def find_by_id_number(session: AsyncSession, id_number: str) -> Patient | None:
-    return await session.scalar(select(Patient).where(Patient.id_number_bidx == id_index(id_number)))
+    found: Patient | None = await session.scalar(select(Patient).where(Patient.id_number_bidx == id_index(id_number)))
+    return found
 
 
 async def get(session: AsyncSession, patient_id: str) -> Patient:
@@ -138,7 +139,8 @@ def linked_to_institution(institution_id: str) -> ColumnElement[bool]:
 
 
 def bound_to_account(account_id: str, own_patient_id: str | None) -> ColumnElement[bool]:
-    cond = Patient.id.in_(select(Card.patient_id).where(Card.account_id == account_id, Card.status == "active"))
+    cond: ColumnElement[bool] = Patient.id.in_(
+        select(Card.patient_id).where(Card.account_id == account_id, Card.status == "active"))
     if own_patient_id:
         cond = cond | (Patient.id == own_patient_id)
     return cond
