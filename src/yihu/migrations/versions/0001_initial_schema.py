@@ -4,11 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-22 21:57:01.077248
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import yihu.db
-
 
 revision = '0001'
 down_revision = None
