@@ -1,5 +1,92 @@
+"""HL7 FHIR R4 API: mappers over the same domain tables, errors as OperationOutcome.
+
+``GET /fhir/metadata``, ``GET /fhir/{type}/{id}``, ``GET /fhir/{type}?...`` and ``POST /fhir/{type}/_search``
+(form body) for every type in the handler registry. Every response body is a validated ``fhir.resources`` model.
+"""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
+from urllib.parse import parse_qsl
 
-router = APIRouter(tags=["fhir"])
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from fhir.resources.R4B.resource import Resource
+
+from yihu.auth.deps import MaybeActor
+from yihu.errors import NOT_FOUND, DomainError
+from yihu.fhir import errors
+from yihu.fhir.bundle import searchset
+from yihu.fhir.capability import capability_statement
+from yihu.fhir.handlers import HANDLERS, ResourceHandler
+from yihu.fhir.handlers.base import Context
+from yihu.fhir.outcome import FHIR_JSON
+from yihu.fhir.search import check_format, parse
+from yihu.kit.routing import CommittingRoute, SessionDep
+
+router = APIRouter(tags=["fhir"], route_class=CommittingRoute)
+
+MAX_FORM_BYTES = 64 * 1024
+_TYPE_NAME = re.compile(r"[A-Za-z]{1,64}")
+_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+
+
+def fhir_base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/fhir"
+
+
+def respond(resource: Resource, status: int = 200) -> Response:
+    return JSONResponse(resource.model_dump(mode="json", exclude_none=True), status_code=status,
+                        media_type=FHIR_JSON)
+
+
+def handler_for(resource_type: str) -> ResourceHandler:
+    handler = HANDLERS.get(resource_type)
+    if handler is None:
+        shown = resource_type if _TYPE_NAME.fullmatch(resource_type) else "?"
+        raise DomainError(errors.UNKNOWN_TYPE, resource_type=shown)
+    return handler
+
+
+async def _search(request: Request, resource_type: str, items: list[tuple[str, str]], ctx: Context) -> Response:
+    handler = handler_for(resource_type)
+    check_format(items)
+    req = parse(handler.search_params, items)
+    page = await handler.search(ctx, req)
+    return respond(searchset(fhir_base(request), resource_type, req, page.resources, page.total))
+
+
+@router.get("/metadata", summary="CapabilityStatement generated from the served resource handlers")
+async def metadata(request: Request) -> Response:
+    check_format(request.query_params.multi_items())
+    return respond(capability_statement(fhir_base(request), HANDLERS.values()))
+
+
+@router.get("/{resource_type}", summary="Search (type level)")
+async def search_get(resource_type: str, request: Request, session: SessionDep, actor: MaybeActor) -> Response:
+    return await _search(request, resource_type, request.query_params.multi_items(), Context(session, actor))
+
+
+@router.post("/{resource_type}/_search", summary="Search with a form body (keeps search terms out of URLs)")
+async def search_post(resource_type: str, request: Request, session: SessionDep, actor: MaybeActor) -> Response:
+    handler_for(resource_type)
+    body = await request.body()
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if body and media != "application/x-www-form-urlencoded" or len(body) > MAX_FORM_BYTES:
+        raise DomainError(errors.BAD_SEARCH_BODY)
+    try:
+        form = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+    except (UnicodeDecodeError, ValueError):
+        raise DomainError(errors.BAD_SEARCH_BODY) from None
+    items = request.query_params.multi_items() + form
+    return await _search(request, resource_type, items, Context(session, actor))
+
+
+@router.get("/{resource_type}/{resource_id}", summary="Read one resource by id")
+async def read(resource_type: str, resource_id: str, request: Request, session: SessionDep,
+               actor: MaybeActor) -> Response:
+    handler = handler_for(resource_type)
+    check_format(request.query_params.multi_items())
+    if not _FHIR_ID.fullmatch(resource_id):
+        raise DomainError(NOT_FOUND, what=resource_type)
+    return respond(await handler.read(Context(session, actor), resource_id))

@@ -108,6 +108,8 @@ def parse(params: tuple[SearchParam, ...], items: Iterable[tuple[str, str]]) -> 
     criteria: list[Criterion] = []
     count, offset = DEFAULT_COUNT, 0
     for key, raw in items:
+        if "\x00" in raw:  # no database stores a NUL in text: refuse it here rather than fail there
+            raise DomainError(errors.INVALID_PARAM, param=key.partition(":")[0][:32] or "?")
         if key == "_count":
             count = min(_int("_count", raw, 0), MAX_COUNT)
             continue
