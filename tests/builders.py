@@ -86,3 +86,30 @@ def auth(account: Account) -> dict[str, str]:
 
 async def done(session: AsyncSession) -> None:
     await commit(session)
+
+
+async def doctor_schedule(session: AsyncSession, inst: Institution, *, days_ahead: int = 1, slots: int = 4,
+                          capacity: int = 1, onsite: int = 0, release_days_ahead: int = 7, fee_fen: int = 1500,
+                          slot_class: str = "expert", doctor: Practitioner | None = None,
+                          period_start: str = "08:00") -> Any:
+    """A doctor's schedule with one session ``days_ahead`` days from today (local) and its slots generated."""
+    from datetime import timedelta
+
+    from yihu.kit import clock
+    from yihu.scheduling import schedules
+
+    existing = await directory.departments(session, inst.id)
+    dep = existing[0] if existing else await department(session, inst, code="03")
+    doc = doctor or await practitioner(session, inst, kind="doctor", title="chief_physician",
+                                       department_id=dep.id)
+    day = clock.local_date(clock.now()) + timedelta(days=days_ahead)
+    h, m = (int(x) for x in period_start.split(":"))
+    end_minutes = h * 60 + m + 15 * slots
+    sched = await schedules.create(session, inst.id, schedules.ScheduleInput(
+        kind="doctor", name=f"{doc.name}专家门诊", fee_fen=fee_fen, slot_minutes=15, slot_class=slot_class,
+        department_id=dep.id, practitioner_id=doc.id, capacity_per_slot=capacity, onsite_per_slot=onsite,
+        release_days_ahead=release_days_ahead,
+        sessions=[schedules.SessionInput(weekday=day.weekday(), period="morning", start=period_start,
+                                         end=f"{end_minutes // 60:02d}:{end_minutes % 60:02d}")]))
+    await schedules.generate(session, sched, day, day)
+    return sched

@@ -46,6 +46,20 @@ class Settings(BaseSettings):
     sms_code_attempts: int = 5
     guardian_age: int = 14
 
+    # Booking rules (anti-scalper), all configurable.
+    booking_max_open: int = 5
+    noshow_limit: int = 3
+    noshow_window_days: int = 90
+    noshow_bar_days: int = 90
+    cancel_close_minutes: int = 30
+    release_delay_min_seconds: int = 30
+    release_delay_max_seconds: int = 180
+    idempotency_stale_seconds: int = 60
+    booking_rate_per_account: int = 20
+    booking_rate_per_ip: int = 120
+    booking_rate_window_seconds: int = 60
+    redis_url: str = ""
+
     # Notification gateway: "recording" keeps what would be sent in the database.
     sms_gateway: str = "recording"
     inline_delivery: bool = True

@@ -2,10 +2,12 @@
 
 from yihu.auth import models as auth_models
 from yihu.db import Base
-from yihu.kit import audit
+from yihu.kit import audit, idempotency
 from yihu.notify import models as notify_models
 from yihu.registry import models as registry_models
+from yihu.scheduling import models as scheduling_models
 
 metadata = Base.metadata
 
-__all__ = ["audit", "auth_models", "metadata", "notify_models", "registry_models"]
+__all__ = ["audit", "auth_models", "idempotency", "metadata", "notify_models", "registry_models",
+           "scheduling_models"]

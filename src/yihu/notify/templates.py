@@ -13,6 +13,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "zh-CN": "【医护】您的账户已绑定一张{card_type}（尾号{tail}）。如非本人操作，请立即解绑。",
         "en": "[Yihu] A {card_type} ending {tail} was bound to your account. If this was not you, unbind it now.",
     },
+    "clinic_stopped": {
+        "zh-CN": "【医护】{institution}{schedule}{day}{period}停诊，您的预约已取消，请改约其他时段。",
+        "en": "[Yihu] {schedule} at {institution} on {day} ({period}) is cancelled; your booking was cancelled, "
+              "please book another time.",
+    },
 }
 
 

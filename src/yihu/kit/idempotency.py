@@ -1,0 +1,136 @@
+"""``Idempotency-Key`` for requests that must not happen twice (bookings, payments).
+
+The key is claimed in its own short transaction (state ``running``). The business change and the stored
+response are committed together, so after a crash either both exist or neither does. A retry returns the stored
+response; the same key with another body is a 422; a retry while the first is still running is a 409; a claim
+older than ``idempotency_stale_seconds`` (its process died) may be taken over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, String, Text, UniqueConstraint, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from yihu.config import get_settings
+from yihu.db import Base, Database, IdMixin, utcnow
+from yihu.errors import DomainError, code
+
+KEY_INVALID = code("idempotency.key_invalid", 400, "Idempotency-Key 应为1至128位可见字符。",
+                   "An Idempotency-Key has 1 to 128 visible characters.")
+KEY_REUSED = code("idempotency.key_reused", 422, "该 Idempotency-Key 已用于另一个不同的请求。",
+                  "This Idempotency-Key was already used for a different request.")
+IN_PROGRESS = code("idempotency.in_progress", 409, "相同的请求正在处理中，请稍后重试。",
+                   "The same request is still being processed; retry shortly.")
+
+
+class IdempotencyRecord(IdMixin, Base):
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    scope: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(128))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))  # running | done
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[datetime]
+
+
+@dataclass(frozen=True)
+class Replay:
+    status_code: int
+    body: Any
+
+
+@dataclass(frozen=True)
+class Claim:
+    record_id: str
+
+
+def fingerprint(method: str, path: str, body: Any) -> str:
+    raw = json.dumps([method, path, body], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def check_key(key: str) -> str:
+    key = (key or "").strip()
+    if not 1 <= len(key) <= 128 or not key.isprintable():
+        raise DomainError(KEY_INVALID)
+    return key
+
+
+async def claim(db: Database, scope: str, key: str, fp: str) -> Claim | Replay:
+    stale = utcnow() - timedelta(seconds=get_settings().idempotency_stale_seconds)
+    async with db.sessionmaker() as s:
+        rec = await s.scalar(select(IdempotencyRecord).where(IdempotencyRecord.scope == scope,
+                                                             IdempotencyRecord.key == key))
+        if rec is not None:
+            if rec.fingerprint != fp:
+                raise DomainError(KEY_REUSED)
+            if rec.state == "done":
+                return Replay(int(rec.status_code or 200), json.loads(rec.body or "null"))
+            took = await s.execute(update(IdempotencyRecord).where(
+                IdempotencyRecord.id == rec.id, IdempotencyRecord.state == "running",
+                IdempotencyRecord.claimed_at < stale).values(claimed_at=utcnow()))
+            if getattr(took, "rowcount", 0) != 1:
+                raise DomainError(IN_PROGRESS)
+            await s.commit()
+            return Claim(rec.id)
+        rec = IdempotencyRecord(scope=scope, key=key, fingerprint=fp, state="running", claimed_at=utcnow())
+        s.add(rec)
+        try:
+            await s.commit()
+        except IntegrityError:
+            raise DomainError(IN_PROGRESS) from None
+        return Claim(rec.id)
+
+
+async def complete(session: AsyncSession, c: Claim, status_code: int, body: Any) -> None:
+    """Store the response in the business transaction: committed with the change or not at all."""
+    await session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == c.record_id).values(
+        state="done", status_code=status_code, body=json.dumps(body, ensure_ascii=False, default=str)))
+
+
+async def complete_refusal(db: Database, c: Claim, status_code: int, body: Any) -> None:
+    """A refused request (4xx) is answered the same way on retry; anything else frees the key."""
+    async with db.sessionmaker() as s:
+        if 400 <= status_code < 500:
+            await s.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == c.record_id).values(
+                state="done", status_code=status_code, body=json.dumps(body, ensure_ascii=False)))
+        else:
+            await s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == c.record_id))
+        await s.commit()
+
+
+KEY_REQUIRED = code("idempotency.key_required", 400, "此请求须带 Idempotency-Key 请求头（每次新操作用一个新值）。",
+                    "This request needs an Idempotency-Key header (a new value for each new operation).")
+
+
+async def run(db: Database, session: AsyncSession, *, scope: str, key: str | None, fp: str, lang: str,
+              action: Any) -> tuple[int, Any, bool]:
+    """Run ``action()`` (returning ``(status, body)``) at most once per key. Returns ``(status, body, replayed)``."""
+    if key is None:
+        raise DomainError(KEY_REQUIRED)
+    c = await claim(db, scope, check_key(key), fp)
+    if isinstance(c, Replay):
+        return c.status_code, c.body, True
+    try:
+        status, body = await action()
+    except DomainError as exc:
+        await session.rollback()
+        await complete_refusal(db, c, exc.status, {"code": exc.code, "message": exc.message(lang)})
+        raise
+    except BaseException:
+        await session.rollback()
+        await complete_refusal(db, c, 500, None)
+        raise
+    await complete(session, c, status, body)
+    return status, body, False

@@ -1,0 +1,1 @@
+"""Scheduling: schedules with weekly sessions, released slots, appointments without overbooking."""

@@ -1,0 +1,153 @@
+"""Booking and cancelling. The slot's place is taken by one conditional UPDATE, so concurrent requests in any
+number of API processes can never overbook; the slot's check constraint backs it."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yihu.config import get_settings
+from yihu.errors import DomainError
+from yihu.kit import clock
+from yihu.registry import service as registry
+from yihu.scheduling import errors
+from yihu.scheduling.models import Appointment, Schedule, Slot, SlotRelease
+
+ACTIVE = ("booked", "checked_in")
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    slot_id: str
+    patient_id: str
+    account_id: str | None
+    channel: str = "online"  # online | kiosk | onsite
+    exam_order_id: str | None = None
+
+
+def _day_guard(sched: Schedule, slot: Slot) -> str:
+    who = sched.practitioner_id or sched.id
+    return f"{who}:{slot.day.isoformat()}"
+
+
+async def _check_patient_rules(session: AsyncSession, patient_id: str, now: datetime) -> None:
+    s = get_settings()
+    since = now - timedelta(days=s.noshow_window_days)
+    noshows = (await session.scalars(select(Appointment.start_at).where(
+        Appointment.patient_id == patient_id, Appointment.status == "noshow", Appointment.start_at >= since)
+        .order_by(Appointment.start_at))).all()
+    if len(noshows) >= s.noshow_limit:
+        until = noshows[-1] + timedelta(days=s.noshow_bar_days)
+        if until > now:
+            raise DomainError(errors.BARRED, count=len(noshows), until=clock.local_date(until).isoformat())
+    open_count = int(await session.scalar(select(func.count()).select_from(Appointment).where(
+        Appointment.patient_id == patient_id, Appointment.status.in_(ACTIVE), Appointment.start_at > now)) or 0)
+    if open_count >= s.booking_max_open:
+        raise DomainError(errors.TOO_MANY_OPEN, limit=s.booking_max_open)
+
+
+async def book(session: AsyncSession, req: BookingRequest, now: datetime | None = None) -> Appointment:
+    now = now or clock.now()
+    slot = await session.get(Slot, req.slot_id)
+    if slot is None:
+        raise DomainError(errors.SLOT_NOT_FOUND)
+    sched = await session.get(Schedule, slot.schedule_id)
+    assert sched is not None  # noqa: S101 - foreign key
+    if slot.status != "open":
+        raise DomainError(errors.SLOT_STOPPED)
+    if slot.start_at <= now:
+        raise DomainError(errors.SLOT_PAST)
+    if req.channel == "online" and slot.release_at > now:
+        raise DomainError(errors.NOT_RELEASED)
+    if sched.kind == "exam" and not sched.direct_booking and not req.exam_order_id:
+        raise DomainError(errors.EXAM_NEEDS_ORDER)
+    guard = _day_guard(sched, slot)
+    if await session.scalar(select(Appointment.id).where(Appointment.patient_id == req.patient_id,
+                                                         Appointment.day_guard == guard)):
+        raise DomainError(errors.ONE_PER_DAY)
+    await _check_patient_rules(session, req.patient_id, now)
+
+    # The on-site share stays for kiosks and windows: online bookings stop short of it.
+    reserve = Slot.onsite if req.channel == "online" else 0
+    taken = await session.execute(
+        update(Slot).where(and_(Slot.id == slot.id, Slot.status == "open", Slot.booked < Slot.capacity - reserve))
+        .values(booked=Slot.booked + 1).execution_options(synchronize_session=False))
+    if getattr(taken, "rowcount", 0) != 1:
+        raise DomainError(errors.SLOT_TAKEN)
+    appt = Appointment(slot_id=slot.id, schedule_id=sched.id, institution_id=sched.institution_id,
+                       patient_id=req.patient_id, account_id=req.account_id, status="booked", channel=req.channel,
+                       fee_fen=sched.fee_fen, day=slot.day, start_at=slot.start_at, day_guard=guard, booked_at=now)
+    session.add(appt)
+    try:
+        await session.flush()
+    except IntegrityError:
+        # A concurrent booking of the same patient with the same doctor that day won the unique guard.
+        raise DomainError(errors.ONE_PER_DAY) from None
+    await registry.link(session, req.patient_id, sched.institution_id, "appointment")
+    return appt
+
+
+async def get(session: AsyncSession, appointment_id: str) -> Appointment:
+    a = await session.get(Appointment, appointment_id)
+    if a is None:
+        raise DomainError(errors.APPOINTMENT_NOT_FOUND)
+    return a
+
+
+async def cancel(session: AsyncSession, appt: Appointment, *, reason: str, now: datetime | None = None,
+                 by_clinic: bool = False) -> Appointment:
+    """Cancel a booking; its place returns to the pool after a short random delay (anti-scalper)."""
+    now = now or clock.now()
+    s = get_settings()
+    if appt.status != "booked":
+        raise DomainError(errors.CANCEL_STATE, status=appt.status)
+    if not by_clinic and appt.start_at - now < timedelta(minutes=s.cancel_close_minutes):
+        raise DomainError(errors.CANCEL_WINDOW, minutes=s.cancel_close_minutes)
+    done = await session.execute(update(Appointment).where(Appointment.id == appt.id, Appointment.status == "booked")
+                                 .values(status="stopped" if by_clinic else "cancelled", cancelled_at=now,
+                                         cancel_reason=reason, day_guard=None)
+                                 .execution_options(synchronize_session=False))
+    if getattr(done, "rowcount", 0) != 1:
+        raise DomainError(errors.CANCEL_STATE, status="changed")
+    await session.refresh(appt)
+    if not by_clinic:
+        spread = max(0, s.release_delay_max_seconds - s.release_delay_min_seconds)
+        delay = s.release_delay_min_seconds + (secrets.randbelow(spread + 1) if spread else 0)
+        session.add(SlotRelease(slot_id=appt.slot_id, due_at=now + timedelta(seconds=delay)))
+        await session.flush()
+    return appt
+
+
+async def apply_due_releases(session: AsyncSession, now: datetime | None = None) -> int:
+    """Return delayed places to their slots (the worker runs this every few seconds)."""
+    now = now or clock.now()
+    due = (await session.scalars(select(SlotRelease).where(SlotRelease.due_at <= now).order_by(SlotRelease.due_at)
+                                 .limit(500))).all()
+    released = 0
+    for r in due:
+        # Claim the release by deleting it: with several workers only one decrements the slot.
+        gone = await session.execute(delete(SlotRelease).where(SlotRelease.id == r.id)
+                                     .execution_options(synchronize_session=False))
+        if getattr(gone, "rowcount", 0) != 1:
+            continue
+        await session.execute(update(Slot).where(Slot.id == r.slot_id, Slot.booked > 0)
+                              .values(booked=Slot.booked - 1).execution_options(synchronize_session=False))
+        released += 1
+    await session.flush()
+    return released
+
+
+async def for_patients(session: AsyncSession, patient_ids: list[str], *, upcoming_only: bool = False,
+                       now: datetime | None = None) -> list[tuple[Appointment, Slot, Schedule]]:
+    now = now or clock.now()
+    stmt = (select(Appointment, Slot, Schedule).join(Slot, Slot.id == Appointment.slot_id)
+            .join(Schedule, Schedule.id == Appointment.schedule_id).where(Appointment.patient_id.in_(patient_ids)))
+    if upcoming_only:
+        stmt = stmt.where(Appointment.start_at > now - timedelta(hours=12))
+    rows = (await session.execute(stmt.order_by(Appointment.start_at.desc()).limit(200))).tuples().all()
+    return [(a, s, sc) for a, s, sc in rows]
