@@ -76,12 +76,21 @@ PATIENT_ENDPOINTS = [
     ("PATCH", "/api/v1/patients/{family}", {"address": "改过的地址"}),
     ("DELETE", "/api/v1/me/cards/{card}", None),
     ("GET", "/api/v1/institutions/{home}/patients", None),
+    ("GET", "/fhir/Patient/{patient}", None),
+    ("GET", "/fhir/Patient/{family}", None),
 ]
 CALLERS = ["anonymous", "other_resident", "other_staff"]
 
 
 def _fill(path: str, w: World) -> str:
     return path.format(patient=w.victim_patient, family=w.family_patient, card=w.card_id, home=w.home.id)
+
+
+def error_code(r) -> str:
+    body = r.json()
+    if body.get("resourceType") == "OperationOutcome":
+        return body["issue"][0]["details"]["coding"][0]["code"]
+    return body["code"]
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -91,10 +100,10 @@ async def test_refused_and_nothing_changed(client, db, world, caller, method, pa
     before = await snapshot(db)
     r = await client.request(method, _fill(path, world), headers=headers, json=body)
     if caller == "anonymous":
-        assert (r.status_code, r.json()["code"]) == (401, "auth.unauthenticated")
+        assert (r.status_code, error_code(r)) == (401, "auth.unauthenticated")
     else:
         assert r.status_code in (403, 404), r.text
-        assert r.json()["code"] in ("auth.forbidden", "auth.role_required", "common.not_found")
+        assert error_code(r) in ("auth.forbidden", "auth.role_required", "common.not_found")
     assert "陈" not in r.text and world.family_id_number not in r.text
     assert await snapshot(db) == before
 
@@ -103,11 +112,30 @@ async def test_refused_and_nothing_changed(client, db, world, caller, method, pa
 async def test_search_is_narrowed_to_the_callers_scope(client, session, world, caller):
     headers = {} if caller == "anonymous" else b.auth(getattr(world, caller))
     r = await client.post("/api/v1/patients/search", headers=headers, json={"id_number": world.family_id_number})
+    f = await client.post("/fhir/Patient/_search", headers=headers, data={"identifier": world.family_id_number})
     if caller == "anonymous":
-        assert r.status_code == 401
+        assert r.status_code == f.status_code == 401
         return
-    assert r.status_code == 200
+    assert r.status_code == 200 and f.status_code == 200
     assert r.json()["total"] == 0 and r.json()["items"] == []
+    assert f.json()["total"] == 0 and "entry" not in f.json()
+
+
+async def test_other_resident_sees_only_their_own_appointments(client, session, world):
+    sched = await b.doctor_schedule(session, world.home, slots=1)
+    await b.done(session)
+    from yihu.scheduling import schedules
+
+    rows, _ = await schedules.search_slots(session, schedules.SlotQuery(schedule_id=sched.id))
+    r = await client.post("/api/v1/appointments", headers={**b.auth(world.victim), "Idempotency-Key": "k1"},
+                          json={"slot_id": rows[0][0].id, "patient_id": world.family_patient})
+    assert r.status_code == 201
+    assert len((await client.get("/api/v1/me/appointments", headers=b.auth(world.victim))).json()) == 1
+    assert (await client.get("/api/v1/me/appointments", headers=b.auth(world.other_resident))).json() == []
+    assert (await client.get("/api/v1/me/appointments", headers=b.auth(world.other_staff))).status_code == 403
+    assert (await client.get("/api/v1/me/appointments")).status_code == 401
+    r = await client.post(f"/api/v1/appointments/{r.json()['id']}/cancel", headers=b.auth(world.other_resident))
+    assert r.status_code == 403
 
 
 async def test_other_resident_sees_only_their_own(client, session, world):
