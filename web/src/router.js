@@ -1,0 +1,37 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { homeFor, isSignedIn, session } from './session'
+
+const STAFF = ['institution_admin', 'doctor', 'nurse', 'pharmacist', 'system_admin']
+
+const routes = [
+  { path: '/', redirect: () => (isSignedIn() ? homeFor(session.account.role) : '/login') },
+  { path: '/login', component: () => import('./views/LoginView.vue'), meta: { guest: true } },
+  { path: '/register', component: () => import('./views/RegisterView.vue'), meta: { guest: true } },
+  {
+    path: '/resident',
+    component: () => import('./views/resident/ResidentLayout.vue'),
+    meta: { roles: ['resident'] },
+    children: [
+      { path: '', component: () => import('./views/resident/CardsView.vue') },
+      { path: 'cards/new', component: () => import('./views/resident/AddCardView.vue'), meta: { subpage: true } },
+      { path: 'messages', component: () => import('./views/resident/MessagesView.vue') },
+      { path: 'profile', component: () => import('./views/resident/ProfileView.vue') },
+    ],
+  },
+  { path: '/console', component: () => import('./views/console/ConsoleHome.vue'), meta: { roles: STAFF } },
+  { path: '/regulator', component: () => import('./views/regulator/RegulatorHome.vue'), meta: { roles: ['regulator'] } },
+  { path: '/admin', component: () => import('./views/admin/AdminHome.vue'), meta: { roles: ['system_admin'] } },
+  { path: '/:rest(.*)*', component: () => import('./views/NotFound.vue') },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach((to) => {
+  const roles = to.matched.find((r) => r.meta.roles)?.meta.roles
+  if (roles) {
+    if (!isSignedIn()) return { path: '/login', query: { next: to.fullPath } }
+    if (!roles.includes(session.account.role)) return homeFor(session.account.role)
+  }
+  if (to.meta.guest && isSignedIn()) return homeFor(session.account.role)
+  return true
+})
