@@ -16,7 +16,7 @@ from tests.browser.conftest import fill, in_thread, open_page, shot
 from tests.conftest import LiveServer
 from yihu.config import get_settings
 from yihu.db import Database
-from yihu.notify.service import deliver_pending
+from yihu.notify.service import deliver_pending, recorded_sms
 from yihu.registry import cards
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
@@ -35,6 +35,7 @@ class Site:
     main: Resident
     english: Resident
     careless: Resident
+    texter: Resident
 
 
 async def _resident_with_own_card(session: object, name: str, born: date, card_number: str) -> Resident:
@@ -47,7 +48,7 @@ async def _resident_with_own_card(session: object, name: str, born: date, card_n
     return Resident(phone=phone, id_number=idn)
 
 
-async def _seed(url: str) -> tuple[Resident, Resident, Resident]:
+async def _seed(url: str) -> tuple[Resident, Resident, Resident, Resident]:
     db = Database(get_settings(), url)
     try:
         async with db.sessionmaker() as s:
@@ -55,8 +56,18 @@ async def _seed(url: str) -> tuple[Resident, Resident, Resident]:
             main = await _resident_with_own_card(s, "张三明", date(1986, 4, 12), "330400001111")
             english = await _resident_with_own_card(s, "王丽华", date(1979, 11, 3), "330400002222")
             careless = await _resident_with_own_card(s, "赵建国", date(1968, 1, 20), "330400003333")
+            texter = await _resident_with_own_card(s, "钱小红", date(1992, 8, 8), "330400007777")
             await b.done(s)
-            return main, english, careless
+            return main, english, careless, texter
+    finally:
+        await db.dispose()
+
+
+async def _last_sms(url: str, phone: str) -> str:
+    db = Database(get_settings(), url)
+    try:
+        async with db.sessionmaker() as s:
+            return (await recorded_sms(s, phone, limit=1))[0]
     finally:
         await db.dispose()
 
@@ -72,11 +83,12 @@ async def _deliver(url: str) -> int:
 
 @pytest.fixture(scope="module")
 def site(live_db_url: str, browser: Browser) -> Iterator[Site]:
-    main, english, careless = in_thread(_seed(live_db_url))
+    main, english, careless, texter = in_thread(_seed(live_db_url))
     server = LiveServer(live_db_url)
     server.start()
     try:
-        yield Site(url=server.url, db_url=live_db_url, main=main, english=english, careless=careless)
+        yield Site(url=server.url, db_url=live_db_url, main=main, english=english, careless=careless,
+                   texter=texter)
     finally:
         server.stop()
         in_thread(server.db.dispose())
@@ -240,3 +252,44 @@ def test_registration_shows_the_servers_message_at_the_failing_field(site: Site,
     expect(page).to_have_url(re.compile(r"/resident$"))
     expect(page.get_by_test_id("no-cards")).to_be_visible()
     expect(page.get_by_test_id("user-name")).to_contain_text("孙明远")
+
+
+def test_sms_code_sign_in_and_a_refreshed_access_token(site: Site, page: Page) -> None:
+    page.goto(f"{site.url}/login")
+    page.locator(".tab-sms").click()
+    fill(page, "sms-phone", site.texter.phone)
+    page.get_by_test_id("sms-send").click()
+    expect(page.get_by_test_id("sms-sent")).to_have_text("如该手机号已注册，验证码已发送。")
+    expect(page.get_by_test_id("sms-send")).to_be_disabled()
+    assert in_thread(_deliver(site.db_url)) == 1
+    text = in_thread(_last_sms(site.db_url, site.texter.phone))
+    code = re.search(r"验证码为(\d{6})", text)
+    assert code is not None, text
+    fill(page, "sms-code", "000000" if code.group(1) != "000000" else "111111")
+    page.get_by_test_id("sms-submit").click()
+    expect(page.get_by_test_id("login-error")).to_have_text("短信验证码错误或已过期。")
+    fill(page, "sms-code", code.group(1))
+    page.get_by_test_id("sms-submit").click()
+    expect(page).to_have_url(re.compile(r"/resident$"))
+    expect(page.get_by_test_id("card-patient")).to_have_text(["钱小红"])
+
+    # A stale access token: the first call gets 401 auth.token_invalid, the page refreshes and retries once.
+    before = page.evaluate("JSON.parse(sessionStorage.getItem('yihu.session'))")
+    page.evaluate("""() => {
+        const s = JSON.parse(sessionStorage.getItem('yihu.session'))
+        s.access = 'stale.token.value'
+        sessionStorage.setItem('yihu.session', JSON.stringify(s))
+    }""")
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/auth/refresh")) as refreshed:
+        page.reload()
+    assert refreshed.value.status == 200
+    expect(page.get_by_test_id("card-patient")).to_have_text(["钱小红"])
+    after = page.evaluate("JSON.parse(sessionStorage.getItem('yihu.session'))")
+    assert after["access"] not in ("stale.token.value", before["access"])
+    assert after["refresh"] != before["refresh"]
+
+    page.get_by_test_id("logout").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    assert page.evaluate("sessionStorage.getItem('yihu.session')") is None
+    page.goto(f"{site.url}/resident")
+    expect(page).to_have_url(re.compile(r"/login\?next=/resident$"))
