@@ -23,6 +23,7 @@ os.environ.setdefault("YIHU_ARGON2_TIME_COST", "1")
 os.environ["YIHU_VAR_DIR"] = str(_TMP)
 os.environ.setdefault("YIHU_LOG_JSON", "true")
 os.environ.setdefault("YIHU_INLINE_DELIVERY", "false")
+os.environ.setdefault("YIHU_INLINE_AUDIT_SEAL", "false")
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402
@@ -75,7 +76,7 @@ async def fresh_database() -> Database:
         tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
         async with db.engine.begin() as conn:
             await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            await conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+            await conn.execute(text("INSERT INTO audit_head (id, pos, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
         return db
     path = _TMP / f"t{next(_counter)}.db"
     shutil.copyfile(TEMPLATE, path)

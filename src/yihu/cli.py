@@ -103,6 +103,7 @@ def audit_verify() -> None:
     from yihu.kit import audit
 
     async def check(db: Database) -> audit.VerifyResult:
+        await audit.seal(db)  # what the worker would do next
         async with db.sessionmaker() as session:
             total = await audit.count(session)
             with _progress() as progress:
@@ -120,11 +121,13 @@ def audit_verify() -> None:
 @app.command()
 def worker(once: Annotated[bool, typer.Option(help="deliver what is pending, then stop")] = False,
            interval: float = 1.0) -> None:
-    """Deliver the notification outbox (several workers may run side by side)."""
+    """Deliver the notification outbox and seal the audit chain (several workers may run side by side)."""
+    from yihu.kit.audit import seal
     from yihu.notify.service import deliver_pending
 
     async def loop(db: Database) -> None:
         while True:
+            await seal(db)
             sent = await deliver_pending(db)
             if once:
                 console.print(f"{sent} messages delivered")

@@ -63,8 +63,9 @@ class Settings(BaseSettings):
     # Notification gateway: "recording" keeps what would be sent in the database.
     sms_gateway: str = "recording"
     inline_delivery: bool = True
+    inline_audit_seal: bool = True
 
-    web_dist: Path = Path("web/dist")
+    web_dist: Path = Path(__file__).resolve().parents[2] / "web" / "dist"
     log_json: bool = False
 
     @property

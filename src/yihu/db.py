@@ -115,8 +115,11 @@ async def commit(session: AsyncSession) -> None:
     """Write pending audit events, then commit. The single place a unit of work commits."""
     from yihu.kit import audit  # local: audit imports db
 
-    await audit.flush(session)
+    audited = await audit.flush(session)
     await session.commit()
+    db: Database | None = session.info.get("db")
+    if audited and db is not None and db.settings.inline_audit_seal:
+        audit.sealer.request(db)
     for hook in session.info.pop("after_commit", []):
         await hook()
 

@@ -1,14 +1,20 @@
 """Append-only, hash-chained audit of every read or change of a patient's data.
 
-Events are collected during a unit of work with :func:`record` and written just before commit by
-:func:`flush`, which bumps the single ``audit_head`` row first (a write lock on every backend), then
-chains each event to the previous one: ``hash = sha256(prev_hash | canonical event)``. The migration adds
-triggers that refuse UPDATE and DELETE on ``audit_event``. :func:`verify` recomputes the chain and finds a
-changed, inserted or removed event, or a cut tail (the head no longer matches).
+Writing and sealing are apart, so no request waits on a region-wide lock:
+
+- :func:`record` queues an event during a unit of work and :func:`flush` inserts it with the commit (or not at
+  all). Events get a ``seq`` from the database and no hash yet.
+- :func:`seal` chains committed events in ``seq`` order: ``chain_pos`` 1, 2, 3… and
+  ``hash = sha256(prev_hash | canonical event)``. Only one sealer runs at a time (it holds the ``audit_head`` row);
+  the API seals right after commit and ``yihu worker`` seals too, so events are sealed within moments.
+- The migration's triggers refuse DELETE, and any UPDATE except the one that seals a not-yet-sealed event.
+- :func:`verify` walks the chain 1..N and finds a changed, inserted or removed event, or a cut tail (the head no
+  longer matches), and reports events waiting to be sealed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator
@@ -16,20 +22,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, Integer, String, Text, select, text
+import structlog
+from sqlalchemy import BigInteger, Integer, String, Text, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yihu.db import Base, utcnow
+from yihu.db import Base, Database, utcnow
 from yihu.kit.context import request_info
 
 GENESIS = "0" * 64
+log = structlog.get_logger(__name__)
 
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
 
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                     autoincrement=True)
     occurred_at: Mapped[datetime]
     actor_id: Mapped[str | None] = mapped_column(String(36))
     actor_role: Mapped[str] = mapped_column(String(32))
@@ -41,15 +50,16 @@ class AuditEvent(Base):
     ip: Mapped[str] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="{}")
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    chain_pos: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditHead(Base):
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    pos: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     hash: Mapped[str] = mapped_column(String(64))
 
 
@@ -74,6 +84,8 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
+FIELDS = ("occurred_at", "actor_id", "actor_role", "institution_id", "action", "patient_id", "resource_type",
+          "resource_id", "ip", "request_id", "detail")
 
 
 def record(
@@ -106,38 +118,89 @@ def record(
     )
 
 
-def _canonical(seq: int, ev: dict[str, Any]) -> bytes:
-    occurred: datetime = ev["occurred_at"]
-    body = {
-        "seq": seq,
-        "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        **{k: ev[k] for k in ("actor_id", "actor_role", "institution_id", "action", "patient_id",
-                              "resource_type", "resource_id", "ip", "request_id", "detail")},
-    }
+async def flush(session: AsyncSession) -> bool:
+    """Insert the queued events into the unit of work. True when there were any."""
+    pending: list[dict[str, Any]] = session.info.pop("audit_pending", [])
+    if not pending:
+        return False
+    session.add_all([AuditEvent(**ev) for ev in pending])
+    await session.flush()
+    return True
+
+
+def _canonical(pos: int, e: AuditEvent) -> bytes:
+    body: dict[str, Any] = {k: getattr(e, k) for k in FIELDS}
+    body["occurred_at"] = e.occurred_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    body["seq"] = e.seq
+    body["chain_pos"] = pos
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def chain_hash(prev_hash: str, seq: int, ev: dict[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"|" + _canonical(seq, ev)).hexdigest()
+def chain_hash(prev_hash: str, pos: int, e: AuditEvent) -> str:
+    return hashlib.sha256(prev_hash.encode() + b"|" + _canonical(pos, e)).hexdigest()
 
 
-async def flush(session: AsyncSession) -> None:
-    pending: list[dict[str, Any]] = session.info.pop("audit_pending", [])
-    if not pending:
-        return
-    n = len(pending)
-    # Write first: takes the row lock (PostgreSQL) or the write lock (SQLite) before we read the head.
-    await session.execute(text("UPDATE audit_head SET seq = seq + :n WHERE id = 1"), {"n": n})
-    row = (await session.execute(text("SELECT seq, hash FROM audit_head WHERE id = 1"))).one()
-    seq = int(row.seq) - n
-    prev = str(row.hash)
-    for ev in pending:
-        seq += 1
-        digest = chain_hash(prev, seq, ev)
-        session.add(AuditEvent(seq=seq, prev_hash=prev, hash=digest, **ev))
-        prev = digest
-    await session.flush()
-    await session.execute(text("UPDATE audit_head SET hash = :h WHERE id = 1"), {"h": prev})
+async def _take_head(session: AsyncSession) -> tuple[int, str] | None:
+    """The head row, locked for this sealer; None when another sealer holds it (PostgreSQL)."""
+    if session.bind.dialect.name == "sqlite":
+        await session.execute(text("UPDATE audit_head SET pos = pos WHERE id = 1"))  # the write lock
+        query = "SELECT pos, hash FROM audit_head WHERE id = 1"
+    else:
+        query = "SELECT pos, hash FROM audit_head WHERE id = 1 FOR UPDATE SKIP LOCKED"
+    row = (await session.execute(text(query))).one_or_none()
+    return None if row is None else (int(row.pos), str(row.hash))
+
+
+async def seal(db: Database, batch: int = 2000) -> int:
+    """Chain every committed, unsealed event. Safe to call from many processes at once."""
+    total = 0
+    while True:
+        async with db.sessionmaker() as s:
+            head = await _take_head(s)
+            if head is None:
+                return total
+            pos, prev = head
+            events = (await s.scalars(select(AuditEvent).where(AuditEvent.hash.is_(None))
+                                      .order_by(AuditEvent.seq).limit(batch))).all()
+            if not events:
+                await s.rollback()
+                return total
+            for e in events:
+                pos += 1
+                e.chain_pos = pos
+                e.prev_hash = prev
+                e.hash = prev = chain_hash(prev, pos, e)
+            await s.flush()
+            await s.execute(text("UPDATE audit_head SET pos = :p, hash = :h WHERE id = 1"), {"p": pos, "h": prev})
+            await s.commit()
+            total += len(events)
+
+
+class _Sealer:
+    """Seals after commits in this process, one run at a time; a request arriving mid-run asks for one more."""
+
+    def __init__(self) -> None:
+        self.running: asyncio.Task[None] | None = None
+        self.again = False
+
+    def request(self, db: Database) -> None:
+        if self.running is not None and not self.running.done():
+            self.again = True
+            return
+        self.running = asyncio.get_running_loop().create_task(self._run(db))
+
+    async def _run(self, db: Database) -> None:
+        while True:
+            self.again = False
+            try:
+                await seal(db)
+            except Exception as exc:  # the worker seals later; never fail a request for it
+                log.warning("audit.seal_failed", error=type(exc).__name__)
+            if not self.again:
+                return
+
+
+sealer = _Sealer()
 
 
 @dataclass
@@ -145,60 +208,47 @@ class VerifyResult:
     ok: bool
     checked: int
     problem: str | None = None
-    at_seq: int | None = None
+    at_pos: int | None = None
+    unsealed: int = 0
 
 
-def _event_dict(e: AuditEvent) -> dict[str, Any]:
-    return {
-        "occurred_at": e.occurred_at,
-        "actor_id": e.actor_id,
-        "actor_role": e.actor_role,
-        "institution_id": e.institution_id,
-        "action": e.action,
-        "patient_id": e.patient_id,
-        "resource_type": e.resource_type,
-        "resource_id": e.resource_id,
-        "ip": e.ip,
-        "request_id": e.request_id,
-        "detail": e.detail,
-    }
-
-
-async def _events(session: AsyncSession, batch: int = 5000) -> AsyncIterator[AuditEvent]:
+async def _chain(session: AsyncSession, batch: int = 5000) -> AsyncIterator[AuditEvent]:
     last = 0
     while True:
-        rows = (
-            await session.scalars(select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch))
-        ).all()
+        rows = (await session.scalars(select(AuditEvent).where(AuditEvent.chain_pos > last)
+                                      .order_by(AuditEvent.chain_pos).limit(batch))).all()
         if not rows:
             return
         for r in rows:
             yield r
-        last = rows[-1].seq
+        last = int(rows[-1].chain_pos or 0)
         session.expunge_all()
 
 
 async def verify(session: AsyncSession, progress: Any = None) -> VerifyResult:
-    head = (await session.execute(text("SELECT seq, hash FROM audit_head WHERE id = 1"))).one_or_none()
+    head = (await session.execute(text("SELECT pos, hash FROM audit_head WHERE id = 1"))).one_or_none()
     if head is None:
-        return VerifyResult(False, 0, "audit head row is missing")
-    expected_seq, prev, checked = 0, GENESIS, 0
-    async for e in _events(session):
-        expected_seq += 1
-        if e.seq != expected_seq:
-            return VerifyResult(False, checked, f"event {expected_seq} is missing", expected_seq)
+        return VerifyResult(False, 0, "the audit head row is missing")
+    unsealed = int(await session.scalar(select(func.count()).select_from(AuditEvent)
+                                        .where(AuditEvent.hash.is_(None))) or 0)
+    expected, prev, checked = 0, GENESIS, 0
+    async for e in _chain(session):
+        expected += 1
+        if e.chain_pos != expected:
+            return VerifyResult(False, checked, f"event {expected} of the chain is missing", expected, unsealed)
         if e.prev_hash != prev:
-            return VerifyResult(False, checked, f"event {e.seq} does not link to its predecessor", e.seq)
-        if chain_hash(prev, e.seq, _event_dict(e)) != e.hash:
-            return VerifyResult(False, checked, f"event {e.seq} was changed", e.seq)
-        prev = e.hash
+            return VerifyResult(False, checked, f"event {expected} does not link to its predecessor", expected,
+                                unsealed)
+        if chain_hash(prev, expected, e) != e.hash:
+            return VerifyResult(False, checked, f"event {expected} was changed", expected, unsealed)
+        prev = str(e.hash)
         checked += 1
         if progress is not None:
             progress(1)
-    if int(head.seq) != expected_seq or str(head.hash) != prev:
-        return VerifyResult(False, checked, f"the chain ends at {expected_seq} but the head says {head.seq}: events were removed",
-                            expected_seq + 1)
-    return VerifyResult(True, checked)
+    if int(head.pos) != expected or str(head.hash) != prev:
+        return VerifyResult(False, checked, f"the chain ends at {expected} but the head says {head.pos}: "
+                            "events were removed", expected + 1, unsealed)
+    return VerifyResult(True, checked, unsealed=unsealed)
 
 
 async def count(session: AsyncSession) -> int:

@@ -1,0 +1,353 @@
+"""Booking rush on PostgreSQL: 2,000 residents grab 50 expert slots released at one instant, then sustained
+booking across 1,000 schedules. Compared with pgbench running the same booking SQL in the same run.
+
+    YIHU_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/yihu_bench python bench/booking_rush.py
+
+Options: --residents 2000 --rush-slots 50 --schedules 1000 --sustain-seconds 15 --workers 2 --concurrency 64
+The last line printed is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1/yihu_bench"
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+async def recreate(url: str) -> None:
+    u = make_url(url)
+    admin = create_async_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as c:
+        await c.execute(text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
+        await c.execute(text(f'CREATE DATABASE "{u.database}"'))
+    await admin.dispose()
+
+
+async def seed(url: str, residents: int, rush_slots: int, schedules_n: int, release_in: float) -> dict[str, object]:
+    """Institution, doctors, schedules, slots and residents, inserted in bulk."""
+    from yihu.auth import passwords, tokens
+    from yihu.auth.service import actor_of, new_account
+    from yihu.config import get_settings
+    from yihu.db import Database, commit
+    from yihu.kit import clock
+    from yihu.registry import directory
+    from yihu.registry.idcard import make, parse
+    from yihu.registry.models import Practitioner
+    from yihu.registry.patients import new_patient
+    from yihu.scheduling.models import Schedule, ScheduleSession, Slot
+
+    db = Database(get_settings(), url)
+    out: dict[str, object] = {}
+    async with db.sessionmaker() as s:
+        inst = await directory.create_institution(s, directory.InstitutionInput(
+            code="BENCH-H1", name="压测医院", kind="tertiary_a", latitude=30.76, longitude=120.73))
+        dep = await directory.create_department(s, inst.id, "03")
+        doctors = []
+        for i in range(schedules_n + 1):
+            doctors.append(Practitioner(
+                name=f"医生{i}", sex="male", kind="doctor", licence_no=f"BENCH{i:06d}", title="chief_physician",
+                practice_start=clock.local_date(clock.now()) - timedelta(days=5000),
+                registered_institution_id=inst.id))
+        s.add_all(doctors)
+        await s.flush()
+        day = clock.local_date(clock.now()) + timedelta(days=1)
+        start = clock.at_local(day, clock.parse_hhmm("08:00"))
+        release_now = clock.now() - timedelta(seconds=1)
+        release_rush = clock.now() + timedelta(seconds=release_in)
+        scheds, slots, sessions = [], [], []
+        for i, doc in enumerate(doctors):
+            rush = i == 0
+            sc = Schedule(id=str(uuid.uuid4()), institution_id=inst.id, department_id=dep.id,
+                          practitioner_id=doc.id, kind="doctor", name=f"{doc.name}门诊",
+                          slot_class="expert" if rush else "general", fee_fen=5000 if rush else 1000,
+                          slot_minutes=10, capacity_per_slot=1 if rush else 1000, onsite_per_slot=0,
+                          release_days_ahead=1, release_time="08:00", window_days=7, direct_booking=True,
+                          preparation="", active=True)
+            scheds.append(sc)
+            sessions.append(ScheduleSession(schedule_id=sc.id, weekday=day.weekday(), period="morning",
+                                            start="08:00", end="12:00"))
+            n = rush_slots if rush else 4
+            for k in range(n):
+                at = start + timedelta(minutes=(k % 24) * 10)
+                if rush:
+                    at = start + timedelta(minutes=k * 4)
+                slots.append(Slot(id=str(uuid.uuid4()), schedule_id=sc.id, institution_id=inst.id, day=day,
+                                  period="morning", start_at=at, end_at=at + timedelta(minutes=10),
+                                  release_at=release_rush if rush else release_now,
+                                  capacity=sc.capacity_per_slot, onsite=0, booked=0, status="open"))
+        s.add_all(scheds)
+        s.add_all(sessions)
+        s.add_all(slots)
+        await s.flush()
+        pw = passwords.hash_password("Bench2026ok")
+        accounts = []
+        for i in range(residents):
+            idn = parse(make("330411", date(1950 + i % 50, 3, 1), (i // 50) * 2 + 1))
+            p = new_patient(name=f"居民{i}", idn=idn, phone=None)
+            s.add(p)
+            accounts.append(new_account(phone=f"137{i:08d}", password_hash=pw, role="resident",
+                                        display_name=p.name, patient_id=p.id))
+        await s.flush()  # patients before the accounts that refer to them
+        s.add_all(accounts)
+        await commit(s)
+        out["tokens"] = [(tokens.access_token(actor_of(a)), a.patient_id) for a in accounts]
+        out["rush_slots"] = [sl.id for sl in slots if sl.schedule_id == scheds[0].id]
+        out["sustain_slots"] = [sl.id for sl in slots if sl.schedule_id != scheds[0].id]
+        out["release_at"] = release_rush.timestamp()
+    await db.dispose()
+    return out
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "YIHU_DATABASE_URL": url, "YIHU_BOOKING_RATE_PER_IP": "100000000",
+           "YIHU_BOOKING_RATE_PER_ACCOUNT": "100000000", "YIHU_BOOKING_MAX_OPEN": "100000",
+           "YIHU_DB_POOL_SIZE": "20", "YIHU_INLINE_DELIVERY": "false"}
+    return subprocess.Popen([sys.executable, "-m", "yihu.cli", "serve", "--port", str(port), "--workers",
+                             str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def peak_rss_mb(root_pid: int) -> list[float]:
+    """VmHWM of every process in the server's tree (uvicorn's manager and its workers)."""
+    pids, out = [root_pid], []
+    seen = set()
+    while pids:
+        pid = pids.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                out.append(round(int(line.split()[1]) / 1024, 1))
+        pids.extend(int(k) for k in kids)
+    return out
+
+
+async def wait_ready(base: str) -> None:
+    async with httpx.AsyncClient() as c:
+        for _ in range(200):
+            try:
+                if (await c.get(f"{base}/healthz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+async def rush(base: str, data: dict[str, object], concurrency: int) -> dict[str, object]:
+    tokens: list[tuple[str, str]] = data["tokens"]  # type: ignore[assignment]
+    slots: list[str] = list(data["rush_slots"])  # type: ignore[arg-type]
+    release_at = float(data["release_at"])  # type: ignore[arg-type]
+    taken: set[str] = set()
+    acked: list[tuple[str, str]] = []
+    lat: list[float] = []
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as c:
+        await asyncio.sleep(max(0.0, release_at - time.time()))
+
+        async def resident(tok: str, patient: str) -> None:
+            rnd = random.Random(patient)
+            while True:
+                free = [s for s in slots if s not in taken]
+                if not free:
+                    return
+                slot = rnd.choice(free)
+                t0 = time.perf_counter()
+                r = await c.post("/api/v1/appointments", json={"slot_id": slot, "patient_id": patient},
+                                 headers={"Authorization": f"Bearer {tok}", "Idempotency-Key": uuid.uuid4().hex})
+                lat.append((time.perf_counter() - t0) * 1000)
+                if r.status_code == 201:
+                    acked.append((patient, slot))
+                    taken.add(slot)
+                    return
+                if r.status_code == 409 and r.json().get("code") == "booking.slot_taken":
+                    taken.add(slot)
+                    continue
+                if r.status_code == 409 and r.json().get("code") == "booking.one_per_doctor_per_day":
+                    return
+                if r.status_code == 409 and r.json().get("code") == "booking.not_released":
+                    await asyncio.sleep(0.05)
+                    continue
+                raise RuntimeError(f"unexpected {r.status_code} {r.text[:200]}")
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*[resident(t, p) for t, p in tokens])
+        elapsed = time.perf_counter() - t0
+    return {"acked": acked, "seconds": elapsed, "requests": len(lat), "lat": lat}
+
+
+async def sustained(base: str, data: dict[str, object], seconds: float, concurrency: int) -> dict[str, object]:
+    tokens: list[tuple[str, str]] = data["tokens"]  # type: ignore[assignment]
+    slots: list[str] = list(data["sustain_slots"])  # type: ignore[arg-type]
+    lat: list[float] = []
+    acked = 0
+    errors = 0
+    stop = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as c:
+
+        async def client(i: int) -> None:
+            nonlocal acked, errors
+            rnd = random.Random(i)
+            while time.perf_counter() < stop:
+                tok, patient = tokens[rnd.randrange(len(tokens))]
+                t0 = time.perf_counter()
+                r = await c.post("/api/v1/appointments", json={"slot_id": rnd.choice(slots), "patient_id": patient},
+                                 headers={"Authorization": f"Bearer {tok}", "Idempotency-Key": uuid.uuid4().hex})
+                lat.append((time.perf_counter() - t0) * 1000)
+                if r.status_code == 201:
+                    acked += 1
+                elif r.status_code != 409:
+                    errors += 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*[client(i) for i in range(concurrency)])
+        elapsed = time.perf_counter() - t0
+    return {"acked": acked, "seconds": elapsed, "lat": lat, "errors": errors}
+
+
+async def integrity(url: str) -> tuple[int, int]:
+    """Slots holding more bookings than places, and patients booked twice with one doctor on one day."""
+    eng = create_async_engine(url)
+    async with eng.connect() as c:
+        over = await c.scalar(text(
+            "SELECT count(*) FROM (SELECT s.id FROM slot s JOIN appointment a ON a.slot_id = s.id "
+            "WHERE a.status = 'booked' GROUP BY s.id, s.capacity HAVING count(*) > s.capacity) x"))
+        over2 = await c.scalar(text("SELECT count(*) FROM slot WHERE booked > capacity"))
+        dup = await c.scalar(text(
+            "SELECT count(*) FROM (SELECT patient_id, schedule_id, day FROM appointment WHERE status = 'booked' "
+            "GROUP BY patient_id, schedule_id, day HAVING count(*) > 1) x"))
+    await eng.dispose()
+    return int(over or 0) + int(over2 or 0), int(dup or 0)
+
+
+def pgbench_tps(url: str, clients: int, seconds: int) -> float:
+    """The same booking SQL (conditional update of the slot, insert of the appointment) straight on PostgreSQL."""
+    u = make_url(url)
+    setup = (
+        "DROP TABLE IF EXISTS bench_slot; "
+        "CREATE TABLE bench_slot AS SELECT row_number() OVER (ORDER BY id) AS n, id, schedule_id, institution_id, "
+        "day, start_at FROM slot WHERE capacity >= 1000; "
+        "CREATE UNIQUE INDEX ON bench_slot (n); "
+        "UPDATE slot SET capacity = 100000000 WHERE capacity >= 1000;"
+    )
+    subprocess.run(["psql", "-q", "-h", u.host or "127.0.0.1", "-U", u.username or "postgres", "-d", u.database or "",
+                    "-c", setup], check=True, capture_output=True)
+    n = int(subprocess.run(["psql", "-tA", "-h", u.host or "127.0.0.1", "-U", u.username or "postgres", "-d",
+                            u.database or "", "-c", "SELECT count(*) FROM bench_slot"], check=True,
+                           capture_output=True, text=True).stdout.strip())
+    pid_row = subprocess.run(["psql", "-tA", "-h", u.host or "127.0.0.1", "-U", u.username or "postgres", "-d",
+                              u.database or "", "-c", "SELECT patient_id FROM account LIMIT 1"], check=True,
+                             capture_output=True, text=True).stdout.strip()
+    script = f"""\\set n random(1, {n})
+BEGIN;
+UPDATE slot SET booked = booked + 1 WHERE id = (SELECT id FROM bench_slot WHERE n = :n) AND status = 'open' AND booked < capacity - onsite;
+INSERT INTO appointment (id, slot_id, schedule_id, institution_id, patient_id, status, channel, fee_fen, day, start_at, booked_at, created_at, updated_at)
+  SELECT gen_random_uuid()::text, id, schedule_id, institution_id, '{pid_row}', 'bench', 'online', 1000, day, start_at, now(), now(), now() FROM bench_slot WHERE n = :n;
+COMMIT;
+"""
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(script)
+        path = f.name
+    res = subprocess.run(["pgbench", "-n", "-h", u.host or "127.0.0.1", "-U", u.username or "postgres", "-c",
+                          str(clients), "-j", "2", "-T", str(seconds), "-f", path, u.database or ""],
+                         capture_output=True, text=True, check=True)
+    os.unlink(path)
+    for line in res.stdout.splitlines():
+        if line.startswith("tps ="):
+            return float(line.split()[2])
+    raise RuntimeError(res.stdout + res.stderr)
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(q * len(values)))], 1)
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--residents", type=int, default=2000)
+    ap.add_argument("--rush-slots", type=int, default=50)
+    ap.add_argument("--schedules", type=int, default=1000)
+    ap.add_argument("--sustain-seconds", type=float, default=15)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--port", type=int, default=8765)
+    args = ap.parse_args()
+    url = os.environ.get("YIHU_DATABASE_URL") or DEFAULT_URL
+    if not url.startswith("postgresql"):
+        raise SystemExit("booking_rush runs on PostgreSQL: set YIHU_DATABASE_URL=postgresql+asyncpg://...")
+    os.environ["YIHU_DATABASE_URL"] = url
+    os.environ.setdefault("YIHU_ARGON2_MEMORY_KIB", "8192")
+    os.environ.setdefault("YIHU_ARGON2_TIME_COST", "1")
+    from yihu import migrate
+
+    log(f"database {make_url(url).database}: recreate and migrate")
+    await recreate(url)
+    await asyncio.to_thread(migrate.upgrade, url)
+    t0 = time.perf_counter()
+    data = await seed(url, args.residents, args.rush_slots, args.schedules, release_in=8.0)
+    log(f"seeded {args.residents} residents, {args.schedules + 1} schedules in {time.perf_counter() - t0:.1f}s")
+    server = start_server(url, args.port, args.workers)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        await wait_ready(base)
+        r = await rush(base, data, args.concurrency)
+        log(f"rush: {len(r['acked'])} of {args.rush_slots} expert slots taken by {args.residents} residents in "
+            f"{r['seconds']:.2f}s ({r['requests']} requests, p50 {pct(r['lat'], .5)} ms, p99 {pct(r['lat'], .99)} ms)")
+        s = await sustained(base, data, args.sustain_seconds, args.concurrency)
+        bps = s["acked"] / s["seconds"]
+        log(f"sustained: {s['acked']} bookings in {s['seconds']:.1f}s = {bps:.0f}/s, p50 {pct(s['lat'], .5)} ms, "
+            f"p99 {pct(s['lat'], .99)} ms, errors {s['errors']}")
+        rss = peak_rss_mb(server.pid)
+        log(f"peak RSS per server process (MB): {rss}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    overbooked, duplicated = await integrity(url)
+    acked_pairs = r["acked"]
+    if len({slot for _p, slot in acked_pairs}) != len(acked_pairs):
+        duplicated += 1
+    tps = pgbench_tps(url, args.concurrency, 10)
+    ratio = round(bps / tps, 3) if tps else 0.0
+    log(f"pgbench, same booking SQL, {args.concurrency} clients: {tps:.0f} tps; ratio {ratio}")
+    print(json.dumps({"bookings_per_s": round(bps, 1), "p50_ms": pct(s["lat"], .5), "p99_ms": pct(s["lat"], .99),
+                      "overbooked": overbooked, "duplicated": duplicated, "pgbench_tps": round(tps, 1),
+                      "ratio": ratio, "rush_taken": len(acked_pairs), "rush_seconds": round(r["seconds"], 2),
+                      "peak_rss_mb": rss}))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
