@@ -6,11 +6,14 @@ from tests.fhir.seed import JSON, strict
 from yihu.fhir.handlers import HANDLERS
 
 EXPECTED = {
+    "Appointment": ["_id", "patient", "date", "status", "slot", "practitioner"],
     "Location": ["_id", "name", "identifier", "type", "organization", "partof"],
     "Organization": ["_id", "name", "identifier", "type", "partof"],
     "Patient": ["_id", "name", "identifier", "gender", "organization"],
     "Practitioner": ["_id", "name", "identifier", "organization", "active"],
     "PractitionerRole": ["_id", "practitioner", "organization", "specialty", "role", "active"],
+    "Schedule": ["_id", "actor", "active", "service-type", "specialty"],
+    "Slot": ["_id", "schedule", "start", "status", "service-type", "specialty"],
 }
 
 
@@ -25,22 +28,43 @@ async def test_capability_statement_is_generated_from_the_handlers(client):
     served = {r.type: r for r in cs.rest[0].resource}
     assert sorted(served) == sorted(HANDLERS) == sorted(EXPECTED)
     for name, resource in served.items():
-        assert [i.code for i in resource.interaction] == ["read", "search-type"]
+        expected = ["read", "search-type", "create"] if name == "Appointment" else ["read", "search-type"]
+        assert [i.code for i in resource.interaction] == expected
         assert [p.name for p in resource.searchParam] == EXPECTED[name]
         declared = {p.name: p.type for p in HANDLERS[name].search_params}
         assert {p.name: p.type for p in resource.searchParam} == declared
     assert {p.name: p.type for p in served["Patient"].searchParam} == {
         "_id": "token", "name": "string", "identifier": "token", "gender": "token", "organization": "reference"}
+    assert {p.name: p.type for p in served["Slot"].searchParam} == {
+        "_id": "token", "schedule": "reference", "start": "date", "status": "token", "service-type": "token",
+        "specialty": "token"}
+    assert {p.name: p.type for p in served["Appointment"].searchParam} == {
+        "_id": "token", "patient": "reference", "date": "date", "status": "token", "slot": "reference",
+        "practitioner": "reference"}
+    assert {p.name: p.type for p in served["Schedule"].searchParam} == {
+        "_id": "token", "actor": "reference", "active": "token", "service-type": "token", "specialty": "token"}
 
 
 async def test_metadata_follows_the_registry(client, monkeypatch):
     monkeypatch.delitem(HANDLERS, "Location")
     cs = strict(CapabilityStatement, (await client.get("/fhir/metadata")).json())
-    assert sorted(r.type for r in cs.rest[0].resource) == ["Organization", "Patient", "Practitioner",
-                                                            "PractitionerRole"]
+    assert sorted(r.type for r in cs.rest[0].resource) == ["Appointment", "Organization", "Patient", "Practitioner",
+                                                            "PractitionerRole", "Schedule", "Slot"]
     assert (await client.get("/fhir/Location")).status_code == 404
 
 
 async def test_metadata_refuses_xml(client):
     res = await client.get("/fhir/metadata", params={"_format": "xml"})
     assert res.status_code == 415
+
+
+async def test_create_follows_the_declared_interactions(client, monkeypatch):
+    """Without ``create`` declared, the same POST is refused and the statement no longer lists it."""
+    from yihu.fhir.handlers.appointment import AppointmentHandler
+
+    monkeypatch.setattr(AppointmentHandler, "interactions", ("read", "search-type"))
+    cs = strict(CapabilityStatement, (await client.get("/fhir/metadata")).json())
+    served = {r.type: r for r in cs.rest[0].resource}
+    assert [i.code for i in served["Appointment"].interaction] == ["read", "search-type"]
+    res = await client.post("/fhir/Appointment", json={"resourceType": "Appointment"})
+    assert res.status_code == 405

@@ -1,27 +1,34 @@
 """HL7 FHIR R4 API: mappers over the same domain tables, errors as OperationOutcome.
 
 ``GET /fhir/metadata``, ``GET /fhir/{type}/{id}``, ``GET /fhir/{type}?...`` and ``POST /fhir/{type}/_search``
-(form body) for every type in the handler registry. Every response body is a validated ``fhir.resources`` model.
+(form body) for every type in the handler registry, and ``POST /fhir/{type}`` for the types that declare
+``create`` (an optional ``Idempotency-Key`` makes retries replay the first answer). Every response body is a
+validated ``fhir.resources`` model.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import JSONResponse
 from fhir.resources.R4B.resource import Resource
 
+from yihu.auth import policy
 from yihu.auth.deps import MaybeActor
 from yihu.errors import NOT_FOUND, DomainError
 from yihu.fhir import errors
+from yihu.fhir.body import model_of, read_resource
 from yihu.fhir.bundle import searchset
 from yihu.fhir.capability import capability_statement
 from yihu.fhir.handlers import HANDLERS, ResourceHandler
 from yihu.fhir.handlers.base import Context
-from yihu.fhir.outcome import FHIR_JSON
+from yihu.fhir.outcome import FHIR_JSON, outcome_response
 from yihu.fhir.search import check_format, parse
+from yihu.kit import idempotency
+from yihu.kit.context import current_lang
 from yihu.kit.routing import CommittingRoute, SessionDep
 
 router = APIRouter(tags=["fhir"], route_class=CommittingRoute)
@@ -35,9 +42,9 @@ def fhir_base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/fhir"
 
 
-def respond(resource: Resource, status: int = 200) -> Response:
+def respond(resource: Resource, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return JSONResponse(resource.model_dump(mode="json", exclude_none=True), status_code=status,
-                        media_type=FHIR_JSON)
+                        media_type=FHIR_JSON, headers=headers)
 
 
 def handler_for(resource_type: str) -> ResourceHandler:
@@ -90,3 +97,35 @@ async def read(resource_type: str, resource_id: str, request: Request, session: 
     if not _FHIR_ID.fullmatch(resource_id):
         raise DomainError(NOT_FOUND, what=resource_type)
     return respond(await handler.read(Context(session, actor), resource_id))
+
+
+@router.post("/{resource_type}", status_code=201, summary="Create (Appointment: book a Slot for a Patient)")
+async def create(resource_type: str, request: Request, session: SessionDep, actor: MaybeActor,
+                 idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> Response:
+    handler = handler_for(resource_type)
+    check_format(request.query_params.multi_items())
+    if "create" not in handler.interactions:
+        raise DomainError(errors.NOT_SUPPORTED, resource_type=resource_type)
+    who = policy.require_actor(actor)
+    ctx = Context(session, who)
+    raw, resource = await read_resource(request, resource_type)
+    await handler.admit_create(ctx)
+
+    async def action() -> tuple[int, Any]:
+        created = await handler.create(ctx, resource)
+        return 201, created.model_dump(mode="json", exclude_none=True)
+
+    replayed = False
+    if idempotency_key is None:
+        status, body = await action()
+    else:
+        status, body, replayed = await idempotency.run(
+            request.app.state.db, session, scope=f"acct:{who.account_id}",
+            key=idempotency_key, fp=idempotency.fingerprint("POST", f"/fhir/{resource_type}", raw),
+            lang=current_lang(), action=action)
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    if status >= 400:  # a refusal replayed for a retry of the same key
+        return outcome_response(status, str(body["code"]), str(body["message"]), headers)
+    created = model_of(resource_type).model_validate(body)
+    headers["Location"] = f"{fhir_base(request)}/{resource_type}/{created.id}"
+    return respond(created, status, headers)

@@ -44,8 +44,9 @@ def capability_statement(base: str, handlers: Iterable[ResourceHandler], now: da
         "format": ["json"],
         "rest": [{
             "mode": "server",
-            "documentation": "Directory resources are public; Patient needs a Bearer access token from "
-                             "/api/v1/auth/login and is limited to the caller's patients.",
+            "documentation": "Directory and scheduling resources (Schedule, Slot) are public; Patient and "
+                             "Appointment need a Bearer access token from /api/v1/auth/login and are limited to "
+                             "the caller's patients (staff: their institution; regulator: the region).",
             "security": {"cors": False,
                          "description": "Authorization: Bearer <access token>; errors are OperationOutcome."},
             "resource": resources,

@@ -13,3 +13,15 @@ UNSUPPORTED_FORMAT = code("fhir.unsupported_format", 415, "仅支持 JSON 格式
                           "Only JSON is supported (_format=json).")
 BAD_SEARCH_BODY = code("fhir.bad_search_body", 400, "_search 的请求体须为 application/x-www-form-urlencoded 表单。",
                        "The body of _search must be an application/x-www-form-urlencoded form.")
+NOT_SUPPORTED = code("fhir.interaction_not_supported", 405, "{resource_type} 类型不支持该操作。",
+                     "This interaction is not supported for {resource_type}.")
+INVALID_JSON = code("fhir.invalid_json", 400, "请求体须为 JSON 格式的 FHIR 资源（不超过64KB）。",
+                    "The body must be a FHIR resource in JSON (at most 64 KB).")
+WRONG_TYPE = code("fhir.wrong_resource_type", 400, "请求体的 resourceType 应为 {resource_type}。",
+                  "The body's resourceType must be {resource_type}.")
+INVALID_RESOURCE = code("fhir.invalid_resource", 400, "请求体不是有效的 FHIR R4 {resource_type} 资源：{elements}。",
+                        "The body is not a valid FHIR R4 {resource_type}: {elements}.")
+MISSING_ELEMENT = code("fhir.missing_element", 400, "缺少或无法识别 {element}。",
+                       "{element} is missing or not understood.")
+INVALID_ELEMENT = code("fhir.invalid_element", 400, "{element} 的值不被接受：{expected}。",
+                       "The value of {element} is not accepted: {expected}.")

@@ -142,6 +142,11 @@ async def _rate_limit(actor: Actor) -> None:
     await ratelimit.check(_counter(), f"book:ip:{current_ip()}", limit=s.booking_rate_per_ip, window=w)
 
 
+async def check_booking_rate(actor: Actor) -> None:
+    """The per-account and per-IP booking limits, shared by every booking entry point (REST and FHIR)."""
+    await _rate_limit(actor)
+
+
 @router.post("/appointments", response_model=schemas.AppointmentOut, status_code=status.HTTP_201_CREATED,
              summary="Book a slot for a patient bound to my account (Idempotency-Key required)")
 async def book(body: schemas.BookIn, request: Request, session: SessionDep, actor: CurrentResident,

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from yihu.fhir.handlers.appointment import AppointmentHandler
 from yihu.fhir.handlers.base import ResourceHandler
 from yihu.fhir.handlers.location import LocationHandler
 from yihu.fhir.handlers.organization import OrganizationHandler
 from yihu.fhir.handlers.patient import PatientHandler
 from yihu.fhir.handlers.practitioner import PractitionerHandler
 from yihu.fhir.handlers.practitioner_role import PractitionerRoleHandler
+from yihu.fhir.handlers.schedule import ScheduleHandler
+from yihu.fhir.handlers.slot import SlotHandler
 
 HANDLERS: dict[str, ResourceHandler] = {
     h.resource_type: h
-    for h in (LocationHandler(), OrganizationHandler(), PatientHandler(), PractitionerHandler(),
-              PractitionerRoleHandler())
+    for h in (AppointmentHandler(), LocationHandler(), OrganizationHandler(), PatientHandler(), PractitionerHandler(),
+              PractitionerRoleHandler(), ScheduleHandler(), SlotHandler())
 }
 
 __all__ = ["HANDLERS", "ResourceHandler"]

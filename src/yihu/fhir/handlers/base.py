@@ -14,6 +14,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yihu.auth.actor import Actor
+from yihu.errors import DomainError
+from yihu.fhir import errors
 from yihu.fhir.search import SearchParam, SearchRequest
 
 
@@ -40,6 +42,14 @@ class ResourceHandler(ABC):
 
     @abstractmethod
     async def search(self, ctx: Context, req: SearchRequest) -> Page: ...
+
+    async def admit_create(self, ctx: Context) -> None:
+        """Checks made before a create is attempted, outside its idempotent unit (rate limits); none by default."""
+        return None
+
+    async def create(self, ctx: Context, resource: Resource) -> Resource:
+        """Create from a validated resource of this type; handlers that declare ``create`` implement it."""
+        raise DomainError(errors.NOT_SUPPORTED, resource_type=self.resource_type)
 
 
 async def count_of(session: AsyncSession, q: Select[Any]) -> int:

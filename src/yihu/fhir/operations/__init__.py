@@ -1,0 +1,1 @@
+"""Write interactions and operations: what a posted resource asks the domain to do."""

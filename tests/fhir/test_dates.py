@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from yihu.fhir.dates import parse_range
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("value", "start", "end"), [
+    ("2026", utc(2025, 12, 31, 16), utc(2026, 12, 31, 16)),
+    ("2026-12", utc(2026, 11, 30, 16), utc(2026, 12, 31, 16)),
+    ("2026-02", utc(2026, 1, 31, 16), utc(2026, 2, 28, 16)),
+    ("2026-11-23", utc(2026, 11, 22, 16), utc(2026, 11, 23, 16)),
+    ("2026-11-23T08:00", utc(2026, 11, 23, 0), utc(2026, 11, 23, 0, 1)),
+    ("2026-11-23T08:00:05Z", utc(2026, 11, 23, 8, 0, 5), utc(2026, 11, 23, 8, 0, 6)),
+    ("2026-11-23T08:00:05.25-05:00", utc(2026, 11, 23, 13, 0, 5, 250000), utc(2026, 11, 23, 13, 0, 5, 260000)),
+    ("2026-11-23T08:00:00 08:00", utc(2026, 11, 23, 0), utc(2026, 11, 23, 0, 0, 1)),
+])
+def test_a_value_covers_the_range_of_its_precision_in_local_time(value, start, end):
+    r = parse_range(value)
+    assert (r.start, r.end) == (start, end)
+
+
+@pytest.mark.parametrize("value", ["", "26-11-23", "2026-11-23T8:00", "2026-11-31", "2026-11-23T08", "today"])
+def test_anything_else_is_refused(value):
+    with pytest.raises(ValueError):
+        parse_range(value)
