@@ -52,7 +52,7 @@ def shot(page: Page, name: str) -> Path:
     for transient in (".van-toast", ".el-message", ".el-loading-mask"):
         page.locator(transient).first.wait_for(state="hidden")
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, animations="disabled")
     return path
 
 

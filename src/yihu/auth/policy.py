@@ -15,6 +15,7 @@ from typing import Literal
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from yihu.auth import errors
 from yihu.auth.actor import Actor
@@ -78,6 +79,58 @@ def patient_scope(actor: Actor | None) -> ColumnElement[bool] | None:
         return registry.patients_bound_to(a.account_id, a.patient_id)
     if a.role in _INSTITUTION_ROLES and a.institution_id:
         return registry.patients_of_institution(a.institution_id)
+    if a.role == "regulator":
+        return None
+    raise DomainError(FORBIDDEN)
+
+
+# ---- practitioners: credentials and management ----
+
+def may_see_credentials(actor: Actor | None, registered_institution_id: str) -> bool:
+    """Licence details and credentials: regulators, and staff of the practitioner's registered institution."""
+    if actor is None:
+        return False
+    if actor.role == "regulator":
+        return True
+    return actor.is_staff and actor.institution_id == registered_institution_id
+
+
+def require_practitioner_manager(actor: Actor | None, registered_institution_id: str, *,
+                                 regulator_too: bool = False) -> Actor:
+    """Adds credentials or suspends: the registered institution's admin (and, for suspension, the regulator)."""
+    a = require_actor(actor)
+    if regulator_too and a.role == "regulator":
+        return a
+    if a.role != "institution_admin" or a.institution_id != registered_institution_id:
+        raise DomainError(FORBIDDEN)
+    return a
+
+
+# ---- records an institution holds about a patient (appointments, and later reports, orders) ----
+
+async def require_record(session: AsyncSession, actor: Actor | None, *, patient_id: str, institution_id: str,
+                         action: Action = "read") -> Actor:
+    """A resident reaches the records of patients bound to the account; staff those of their institution (read);
+    the regulator reads every record."""
+    a = require_actor(actor)
+    if a.role == "resident":
+        await require_patient(session, a, patient_id, action)
+        return a
+    if a.role == "regulator" and action == "read":
+        return a
+    if action == "read" and a.role in _INSTITUTION_ROLES and a.institution_id == institution_id:
+        return a
+    raise DomainError(FORBIDDEN)
+
+
+def record_scope(actor: Actor | None, patient_col: ColumnElement[str] | InstrumentedAttribute[str],
+                 institution_col: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[bool] | None:
+    """The filter matching :func:`require_record` for list and search queries; ``None`` means every record."""
+    a = require_actor(actor)
+    if a.role == "resident":
+        return patient_col.in_(registry.patient_ids_bound_to(a.account_id, a.patient_id))
+    if a.role in _INSTITUTION_ROLES and a.institution_id:
+        return institution_col == a.institution_id
     if a.role == "regulator":
         return None
     raise DomainError(FORBIDDEN)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from sqlalchemy import select
 
+from yihu.auth import policy
 from yihu.auth.actor import Actor
 from yihu.auth.deps import CurrentActor, MaybeActor
 from yihu.auth.policy import require_institution_staff, require_role
@@ -136,14 +137,6 @@ async def create_room(institution_id: str, body: schemas.RoomIn, session: Sessio
 
 # ---- practitioners ----
 
-def _may_see_credentials(actor: Actor | None, p: Practitioner) -> bool:
-    if actor is None:
-        return False
-    if actor.role == "regulator":
-        return True
-    return actor.is_staff and actor.institution_id == p.registered_institution_id
-
-
 def _credential_out(c: Credential, today: date) -> schemas.CredentialOut:
     return schemas.CredentialOut(id=c.id, kind=c.kind, kind_label=_label(codes.CREDENTIAL_KINDS, c.kind),
                                  number=c.number, issuer=c.issuer, issued_on=c.issued_on, expires_on=c.expires_on,
@@ -155,7 +148,7 @@ async def practitioners_out(session: SessionDep, actor: Actor | None,
     today = date.today()
     ids = [p.id for p in rows]
     roles = await directory.roles_of(session, ids)
-    private_ids = [p.id for p in rows if _may_see_credentials(actor, p)]
+    private_ids = [p.id for p in rows if policy.may_see_credentials(actor, p.registered_institution_id)]
     creds = await directory.credentials_of(session, private_ids)
     out = []
     for p in rows:
@@ -207,10 +200,7 @@ async def create_practitioner(institution_id: str, body: schemas.PractitionerIn,
 async def _own_practitioner(session: SessionDep, actor: Actor, practitioner_id: str,
                             regulator_too: bool = False) -> Practitioner:
     p = await directory.get_practitioner(session, practitioner_id)
-    if regulator_too and actor.role == "regulator":
-        return p
-    if actor.role != "institution_admin" or actor.institution_id != p.registered_institution_id:
-        raise DomainError(FORBIDDEN)
+    policy.require_practitioner_manager(actor, p.registered_institution_id, regulator_too=regulator_too)
     return p
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yihu.db import new_id, utcnow
@@ -125,6 +125,11 @@ def view(p: Patient, *, reveal: bool = False) -> PatientView:
 async def bound_patient_ids(session: AsyncSession, account_id: str) -> set[str]:
     rows = await session.scalars(select(Card.patient_id).where(Card.account_id == account_id, Card.status == "active"))
     return set(rows.all())
+
+
+def ids_bound_to_account(account_id: str, own_patient_id: str | None) -> Select[tuple[str]]:
+    """A sub-select of the ids of the holder's own patient and every patient bound by a card."""
+    return select(Patient.id).where(bound_to_account(account_id, own_patient_id))
 
 
 async def is_linked(session: AsyncSession, patient_id: str, institution_id: str) -> bool:

@@ -43,6 +43,7 @@ from yihu.registry.patients import (
 )
 from yihu.registry.patients import bound_to_account as patients_bound_to
 from yihu.registry.patients import get as get_patient
+from yihu.registry.patients import ids_bound_to_account as patient_ids_bound_to
 from yihu.registry.patients import is_linked as patient_is_linked
 from yihu.registry.patients import linked_to_institution as patients_of_institution
 
@@ -52,6 +53,6 @@ __all__ = [
     "credential_valid_on", "credentials_of", "departments", "find_by_id_number", "get_department", "get_group",
     "get_institution", "get_or_create", "get_patient", "get_practitioner", "get_role", "groups", "id_number_of",
     "link", "list_for", "list_institutions", "list_practitioners", "list_roles", "normalize_name", "normalize_phone",
-    "parse", "patient_is_linked", "patients_bound_to", "patients_of_institution", "phone_of", "roles_of", "rooms",
+    "parse", "patient_ids_bound_to", "patient_is_linked", "patients_bound_to", "patients_of_institution", "phone_of", "roles_of", "rooms",
     "search", "set_phone", "set_suspension", "unbind", "view", "years_of_practice",
 ]

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yihu.auth import policy
 from yihu.auth.actor import Actor
-from yihu.errors import FORBIDDEN, DomainError
+from yihu.errors import DomainError
 from yihu.fhir import errors
 from yihu.fhir.dates import date_match
 from yihu.fhir.filters import reference_match, token_codes, token_match
@@ -26,7 +26,6 @@ from yihu.fhir.mappers import appointment as mapper
 from yihu.fhir.operations.book import booking_ask
 from yihu.fhir.search import Criterion, SearchParam, SearchRequest, id_param
 from yihu.kit import audit
-from yihu.registry.models import Patient
 from yihu.scheduling import api as scheduling_api
 from yihu.scheduling import booking
 from yihu.scheduling.models import Appointment, Schedule, Slot
@@ -36,21 +35,11 @@ STATUS_SYSTEM = "http://hl7.org/fhir/appointmentstatus"
 
 def scope(actor: Actor) -> ColumnElement[bool] | None:
     """The appointments ``actor`` may see; ``None`` means all of them."""
-    if actor.role == "resident":
-        patients = policy.patient_scope(actor)
-        return None if patients is None else Appointment.patient_id.in_(select(Patient.id).where(patients))
-    if actor.is_staff and actor.institution_id:
-        return Appointment.institution_id == actor.institution_id
-    if actor.role == "regulator":
-        return None
-    raise DomainError(FORBIDDEN)
+    return policy.record_scope(actor, Appointment.patient_id, Appointment.institution_id)
 
 
 async def require_access(session: AsyncSession, actor: Actor, appt: Appointment) -> None:
-    if actor.role == "resident":
-        await policy.require_patient(session, actor, appt.patient_id, "read")
-    elif actor.role != "regulator" and not (actor.is_staff and actor.institution_id == appt.institution_id):
-        raise DomainError(FORBIDDEN)
+    await policy.require_record(session, actor, patient_id=appt.patient_id, institution_id=appt.institution_id)
 
 
 def _statuses(c: Criterion) -> list[str]:

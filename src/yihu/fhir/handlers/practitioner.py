@@ -7,6 +7,7 @@ from typing import ClassVar
 from fhir.resources.R4B.resource import Resource
 from sqlalchemy import select
 
+from yihu.auth import policy
 from yihu.auth.actor import Actor
 from yihu.fhir import systems
 from yihu.fhir.filters import boolean_match, reference_ids, string_match, token_match
@@ -18,12 +19,8 @@ from yihu.registry.models import Practitioner, PractitionerRole
 
 
 def may_see_credentials(actor: Actor | None, p: Practitioner) -> bool:
-    """The same rule as the registry API: regulators, and staff of the practitioner's registered institution."""
-    if actor is None:
-        return False
-    if actor.role == "regulator":
-        return True
-    return actor.is_staff and actor.institution_id == p.registered_institution_id
+    """The same rule as the registry API, decided by the policy layer."""
+    return policy.may_see_credentials(actor, p.registered_institution_id)
 
 
 class PractitionerHandler(ResourceHandler):
