@@ -46,7 +46,7 @@ lint: install
 	$(PY) -m mypy --strict src
 
 bench: install
-	$(PY) bench/dispatch.py ../shared/bench-data/hhcrsp/mankowska2014 --time-limit 2 || true
+	YIHU_DATABASE_URL=$${YIHU_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1/yihu_bench} $(PY) bench/booking_rush.py
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist var
