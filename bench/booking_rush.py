@@ -125,7 +125,8 @@ async def seed(url: str, residents: int, rush_slots: int, schedules_n: int, rele
 def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "YIHU_DATABASE_URL": url, "YIHU_BOOKING_RATE_PER_IP": "100000000",
            "YIHU_BOOKING_RATE_PER_ACCOUNT": "100000000", "YIHU_BOOKING_MAX_OPEN": "100000",
-           "YIHU_DB_POOL_SIZE": "20", "YIHU_INLINE_DELIVERY": "false"}
+           "YIHU_DB_POOL_SIZE": "20", "YIHU_INLINE_DELIVERY": "false",
+           "YIHU_LOG_JSON": "true"}
     return subprocess.Popen([sys.executable, "-m", "yihu.cli", "serve", "--port", str(port), "--workers",
                              str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)

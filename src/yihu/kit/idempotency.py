@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, String, Text, UniqueConstraint, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -67,29 +69,36 @@ def check_key(key: str) -> str:
     return key
 
 
+def _insert_claim(dialect: str, values: dict[str, Any]) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (insert(IdempotencyRecord).values(**values)
+            .on_conflict_do_nothing(index_elements=["scope", "key"]).returning(IdempotencyRecord.id))
+
+
 async def claim(db: Database, scope: str, key: str, fp: str) -> Claim | Replay:
+    """Claim the key in one statement; only when it exists already look at what it holds."""
     stale = utcnow() - timedelta(seconds=get_settings().idempotency_stale_seconds)
     async with db.sessionmaker() as s:
+        new_id = await s.scalar(_insert_claim(db.engine.dialect.name, {
+            "id": str(uuid.uuid4()), "scope": scope, "key": key, "fingerprint": fp, "state": "running",
+            "claimed_at": utcnow()}))
+        if new_id is not None:
+            await s.commit()
+            return Claim(str(new_id))
         rec = await s.scalar(select(IdempotencyRecord).where(IdempotencyRecord.scope == scope,
                                                              IdempotencyRecord.key == key))
-        if rec is not None:
-            if rec.fingerprint != fp:
-                raise DomainError(KEY_REUSED)
-            if rec.state == "done":
-                return Replay(int(rec.status_code or 200), json.loads(rec.body or "null"))
-            took = await s.execute(update(IdempotencyRecord).where(
-                IdempotencyRecord.id == rec.id, IdempotencyRecord.state == "running",
-                IdempotencyRecord.claimed_at < stale).values(claimed_at=utcnow()))
-            if getattr(took, "rowcount", 0) != 1:
-                raise DomainError(IN_PROGRESS)
-            await s.commit()
-            return Claim(rec.id)
-        rec = IdempotencyRecord(scope=scope, key=key, fingerprint=fp, state="running", claimed_at=utcnow())
-        s.add(rec)
-        try:
-            await s.commit()
-        except IntegrityError:
-            raise DomainError(IN_PROGRESS) from None
+        if rec is None:  # removed (a 5xx freed it) between the two statements: the caller may retry
+            raise DomainError(IN_PROGRESS)
+        if rec.fingerprint != fp:
+            raise DomainError(KEY_REUSED)
+        if rec.state == "done":
+            return Replay(int(rec.status_code or 200), json.loads(rec.body or "null"))
+        took = await s.execute(update(IdempotencyRecord).where(
+            IdempotencyRecord.id == rec.id, IdempotencyRecord.state == "running",
+            IdempotencyRecord.claimed_at < stale).values(claimed_at=utcnow()))
+        if getattr(took, "rowcount", 0) != 1:
+            raise DomainError(IN_PROGRESS)
+        await s.commit()
         return Claim(rec.id)
 
 

@@ -35,29 +35,33 @@ def _day_guard(sched: Schedule, slot: Slot) -> str:
     return f"{who}:{slot.day.isoformat()}"
 
 
-async def _check_patient_rules(session: AsyncSession, patient_id: str, now: datetime) -> None:
+async def _check_patient_rules(session: AsyncSession, patient_id: str, guard: str, now: datetime) -> None:
+    """One query for the three per-patient rules: same doctor that day, no-show bar, open bookings."""
     s = get_settings()
     since = now - timedelta(days=s.noshow_window_days)
-    noshows = (await session.scalars(select(Appointment.start_at).where(
-        Appointment.patient_id == patient_id, Appointment.status == "noshow", Appointment.start_at >= since)
-        .order_by(Appointment.start_at))).all()
-    if len(noshows) >= s.noshow_limit:
-        until = noshows[-1] + timedelta(days=s.noshow_bar_days)
+    is_noshow = and_(Appointment.status == "noshow", Appointment.start_at >= since)
+    same_day, noshows, last_noshow, open_count = (await session.execute(
+        select(func.count().filter(Appointment.day_guard == guard), func.count().filter(is_noshow),
+               func.max(Appointment.start_at).filter(is_noshow),
+               func.count().filter(and_(Appointment.status.in_(ACTIVE), Appointment.start_at > now)))
+        .where(Appointment.patient_id == patient_id))).one()
+    if same_day:
+        raise DomainError(errors.ONE_PER_DAY)
+    if noshows >= s.noshow_limit and last_noshow is not None:
+        until = last_noshow + timedelta(days=s.noshow_bar_days)
         if until > now:
-            raise DomainError(errors.BARRED, count=len(noshows), until=clock.local_date(until).isoformat())
-    open_count = int(await session.scalar(select(func.count()).select_from(Appointment).where(
-        Appointment.patient_id == patient_id, Appointment.status.in_(ACTIVE), Appointment.start_at > now)) or 0)
+            raise DomainError(errors.BARRED, count=noshows, until=clock.local_date(until).isoformat())
     if open_count >= s.booking_max_open:
         raise DomainError(errors.TOO_MANY_OPEN, limit=s.booking_max_open)
 
 
 async def book(session: AsyncSession, req: BookingRequest, now: datetime | None = None) -> Appointment:
     now = now or clock.now()
-    slot = await session.get(Slot, req.slot_id)
-    if slot is None:
+    row = (await session.execute(select(Slot, Schedule).join(Schedule, Schedule.id == Slot.schedule_id)
+                                 .where(Slot.id == req.slot_id))).tuples().one_or_none()
+    if row is None:
         raise DomainError(errors.SLOT_NOT_FOUND)
-    sched = await session.get(Schedule, slot.schedule_id)
-    assert sched is not None  # noqa: S101 - foreign key
+    slot, sched = row
     if slot.status != "open":
         raise DomainError(errors.SLOT_STOPPED)
     if slot.start_at <= now:
@@ -67,10 +71,7 @@ async def book(session: AsyncSession, req: BookingRequest, now: datetime | None 
     if sched.kind == "exam" and not sched.direct_booking and not req.exam_order_id:
         raise DomainError(errors.EXAM_NEEDS_ORDER)
     guard = _day_guard(sched, slot)
-    if await session.scalar(select(Appointment.id).where(Appointment.patient_id == req.patient_id,
-                                                         Appointment.day_guard == guard)):
-        raise DomainError(errors.ONE_PER_DAY)
-    await _check_patient_rules(session, req.patient_id, now)
+    await _check_patient_rules(session, req.patient_id, guard, now)
 
     # The on-site share stays for kiosks and windows: online bookings stop short of it.
     reserve = Slot.onsite if req.channel == "online" else 0
