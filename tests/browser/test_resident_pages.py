@@ -293,3 +293,27 @@ def test_sms_code_sign_in_and_a_refreshed_access_token(site: Site, page: Page) -
     assert page.evaluate("sessionStorage.getItem('yihu.session')") is None
     page.goto(f"{site.url}/resident")
     expect(page).to_have_url(re.compile(r"/login\?next=/resident$"))
+
+
+def test_binding_a_registered_person_needs_the_code_sent_to_their_phone(site: Site, page: Page) -> None:
+    sign_in(page, site.url, site.careless.phone)
+    expect(page.get_by_test_id("card-item")).to_have_count(1)
+    bind_card(page, number="330400008888", relation="other", name="钱小红", id_number=site.texter.id_number)
+    page.get_by_test_id("add-submit").click()
+    hidden = site.texter.phone[:3] + "****" + site.texter.phone[-4:]
+    expect(page.get_by_test_id("consent-notice")).to_contain_text(hidden)
+    expect(page).to_have_url(re.compile(r"/resident/cards/new$"))
+    page.get_by_test_id("send-consent-code").click()
+    expect(page.get_by_test_id("consent-sent")).to_contain_text(hidden)
+    assert in_thread(_deliver(site.db_url)) >= 1
+    text = in_thread(_last_sms(site.db_url, site.texter.phone))
+    assert "赵*国" in text
+    code = re.search(r"验证码(\d{6})", text).group(1)  # type: ignore[union-attr]
+    fill(page, "add-code", "000000" if code != "000000" else "111111")
+    page.get_by_test_id("add-submit").click()
+    expect(page.locator("[data-testid=add-code] .van-field__error-message")).to_have_text("验证码错误或已过期，请重新发送。")
+    fill(page, "add-code", code)
+    shot(page, "resident-6-consent-code")
+    page.get_by_test_id("add-submit").click()
+    expect(page).to_have_url(re.compile(r"/resident$"))
+    expect(page.get_by_test_id("card-patient")).to_have_text(["赵建国", "钱小红"])

@@ -135,3 +135,49 @@ async def test_binding_notifies_the_holder_in_app(client, session, db):
     r = await client.get("/api/v1/me/notifications", headers=b.auth(holder))
     texts = [n["text"] for n in r.json()["items"]]
     assert texts == ["【医护】您的账户已绑定一张医保卡（尾号0001）。如非本人操作，请立即解绑。"]
+
+
+async def test_binding_someone_on_record_needs_the_code_sent_to_their_phone(client, session, db):
+    from yihu.notify.service import deliver_pending, recorded_sms
+
+    neighbour_phone = b.phone()
+    neighbour_id = b.id_number(female=True)
+    await b.resident(session, name="孙丽华", id_no=neighbour_id, phone_number=neighbour_phone)
+    stranger = await b.resident(session, name="赵强")
+    await b.done(session)
+    h = b.auth(stranger)
+    body = card(relation="other", name="孙丽华", id_number=neighbour_id)
+    r = await client.post("/api/v1/me/cards", headers=h, json=body)
+    assert (r.status_code, r.json()["code"]) == (422, "card.consent_required")
+    assert neighbour_phone[:3] + "****" + neighbour_phone[-4:] in r.json()["message"]
+    assert await active_cards(session, stranger.id) == 0
+
+    r = await client.post("/api/v1/me/cards/consent-code", headers=h, json={"name": "孙丽华", "id_number": neighbour_id})
+    assert r.json() == {"required": True, "phone": neighbour_phone[:3] + "****" + neighbour_phone[-4:]}
+    await deliver_pending(db)
+    texts = await recorded_sms(session, neighbour_phone)
+    assert len(texts) == 1 and "赵*" in texts[0]
+    code = texts[0].split("验证码")[1][:6]
+    wrong = "000000" if code != "000000" else "111111"
+    r = await client.post("/api/v1/me/cards", headers=h, json={**body, "verification_code": wrong})
+    assert (r.status_code, r.json()["code"]) == (422, "card.consent_code_invalid")
+    assert await active_cards(session, stranger.id) == 0
+    r = await client.post("/api/v1/me/cards", headers=h, json={**body, "verification_code": code})
+    assert r.status_code == 201
+    r = await client.post("/api/v1/me/cards", headers=h, json={**card(relation="other", name="孙丽华",
+                                                                      id_number=neighbour_id),
+                                                               "verification_code": code})
+    assert r.json()["code"] == "card.consent_code_invalid"  # a code is used once
+
+
+async def test_no_consent_needed_for_a_new_record_or_oneself(client, session):
+    idn = b.id_number()
+    holder = await b.resident(session, id_no=idn, name="钱进")
+    await b.done(session)
+    h = b.auth(holder)
+    new_id = b.id_number(female=True)
+    r = await client.post("/api/v1/me/cards/consent-code", headers=h, json={"name": "钱多多", "id_number": new_id})
+    assert r.json() == {"required": False, "phone": None}
+    assert (await client.post("/api/v1/me/cards", headers=h, json=card(name="钱多多", id_number=new_id))).status_code == 201
+    r = await client.post("/api/v1/me/cards", headers=h, json=card(relation="self", name="钱进", id_number=idn))
+    assert r.status_code == 201

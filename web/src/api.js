@@ -113,6 +113,7 @@ const FIELD_OF_CODE = [
   ['card.self_mismatch', 'relation'],
   ['card.guardian_required', 'guardian_consent'],
   ['card.type_invalid', 'card_type'],
+  ['card.consent_code_invalid', 'verification_code'],
   ['registry.department_code', 'code'],
 ]
 

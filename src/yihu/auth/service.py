@@ -13,9 +13,9 @@ import pyotp
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yihu.auth import errors, passwords, tokens
+from yihu.auth import errors, passwords, phone_codes, tokens
 from yihu.auth.actor import Actor
-from yihu.auth.models import MFA_ROLES, Account, RefreshToken, SmsCode
+from yihu.auth.models import MFA_ROLES, Account, RefreshToken
 from yihu.config import get_settings
 from yihu.db import new_id, utcnow
 from yihu.errors import NOT_FOUND, DomainError
@@ -237,44 +237,26 @@ async def request_sms_code(session: AsyncSession, phone_raw: str) -> None:
     """Send a code if the phone has an account; the answer is the same either way (no enumeration)."""
     s = get_settings()
     phone = registry.normalize_phone(phone_raw)
-    bidx = vault().index("phone", phone)
-    now = utcnow()
-    last = await session.scalar(select(SmsCode).where(SmsCode.phone_bidx == bidx).order_by(SmsCode.created_at.desc())
-                                .limit(1))
-    if last is not None and (now - last.created_at).total_seconds() < 60:
-        raise DomainError(errors.SMS_TOO_SOON, seconds=60 - int((now - last.created_at).total_seconds()))
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    session.add(SmsCode(phone_bidx=bidx, code_hash=_sha(f"{bidx}:{code}"), created_at=now,
-                        expires_at=now + timedelta(minutes=s.sms_code_minutes)))
+    code = await phone_codes.issue(session, phone, "login")
     account = await by_phone(session, phone)
     if account is not None and account.active:
         notify.enqueue_sms(session, phone=phone, template="login_code",
                            params={"code": code, "minutes": s.sms_code_minutes}, account_id=account.id,
                            lang=account.lang)
-    await session.flush()
 
 
 async def login_sms(session: AsyncSession, phone_raw: str, code: str) -> LoginResult:
-    s = get_settings()
     try:
         phone = registry.normalize_phone(phone_raw)
     except DomainError:
         raise DomainError(errors.SMS_CODE_INVALID) from None
-    bidx = vault().index("phone", phone)
-    now = utcnow()
-    sms = await session.scalar(select(SmsCode).where(SmsCode.phone_bidx == bidx, SmsCode.used_at.is_(None))
-                               .order_by(SmsCode.created_at.desc()).limit(1))
     account = await by_phone(session, phone)
     if account is not None and _locked(account):
         _raise_locked(account)
-    if sms is None or sms.expires_at <= now or sms.attempts >= s.sms_code_attempts:
-        raise DomainError(errors.SMS_CODE_INVALID)
-    if not secrets.compare_digest(sms.code_hash, _sha(f"{bidx}:{(code or '').strip()}")) or account is None:
-        sms.attempts += 1
+    if not await phone_codes.check(session, phone, "login", code) or account is None:
         if account is not None:
             raise _fail(account, errors.SMS_CODE_INVALID)
         raise DomainError(errors.SMS_CODE_INVALID, commit=True)
-    sms.used_at = now
     account.failed_logins = 0
     return await _after_first_factor(session, account)
 

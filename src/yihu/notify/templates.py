@@ -9,6 +9,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "zh-CN": "【医护】您的登录验证码为{code}，{minutes}分钟内有效。请勿告诉他人。",
         "en": "[Yihu] Your sign-in code is {code}, valid for {minutes} minutes. Do not share it.",
     },
+    "bind_consent": {
+        "zh-CN": "【医护】{holder}正申请把您添加为其家庭就诊人，验证码{code}（{minutes}分钟内有效）。同意请把验证码告诉对方，不同意请忽略。",
+        "en": "[Yihu] {holder} asks to add you as a family member on their account. Code {code} (valid {minutes} "
+              "minutes): tell it to them if you agree, ignore this message if not.",
+    },
     "card_bound": {
         "zh-CN": "【医护】您的账户已绑定一张{card_type}（尾号{tail}）。如非本人操作，请立即解绑。",
         "en": "[Yihu] A {card_type} ending {tail} was bound to your account. If this was not you, unbind it now.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yihu.config import get_settings
 from yihu.db import new_id, utcnow
 from yihu.errors import NOT_FOUND, DomainError
-from yihu.kit.crypto import mask_card_number
+from yihu.kit.crypto import mask_card_number, mask_phone
 from yihu.kit.vault import vault
 from yihu.registry import codes, errors, idcard
 from yihu.registry import patients as patients_mod
@@ -33,6 +34,10 @@ class BindRequest:
     institution_id: str | None = None
     phone: str | None = None
     guardian_consent: bool = False
+    verification_code: str | None = None
+
+
+ConsentCheck = Callable[[str, str], Awaitable[bool]]
 
 
 def _card_index(card_type: str, institution_id: str | None, number: str) -> str:
@@ -45,8 +50,23 @@ async def _lock_account(session: AsyncSession, account_id: str) -> None:
                           {"now": utcnow(), "id": account_id})
 
 
+async def consent_phone(session: AsyncSession, *, holder_patient_id: str | None, name: str,
+                        id_number: str) -> str | None:
+    """The phone that must agree before this person is bound: someone already known to the region, with a phone
+    on record, who is not the holder. None when no one need agree (a new record, or no phone on record)."""
+    idn = idcard.parse(id_number)
+    existing = await patients_mod.find_by_id_number(session, idn.value)
+    if existing is None or existing.id == holder_patient_id or existing.phone_enc is None:
+        return None
+    if existing.name != idcard.normalize_name(name):
+        raise DomainError(errors.NAME_MISMATCH)
+    return patients_mod.phone_of(existing)
+
+
 async def bind(session: AsyncSession, *, account_id: str, holder_patient_id: str | None, req: BindRequest,
-               today: date | None = None) -> tuple[Card, Patient]:
+               consent: ConsentCheck | None = None, today: date | None = None) -> tuple[Card, Patient]:
+    """Bind a card. Binding someone already known to the region with a phone on record needs their consent: the
+    code sent to that phone (``consent(phone, code)`` checks it)."""
     today = today or date.today()
     if req.card_type not in codes.CARD_TYPES:
         raise DomainError(errors.CARD_TYPE)
@@ -71,6 +91,13 @@ async def bind(session: AsyncSession, *, account_id: str, holder_patient_id: str
     minor = idn.age_on(today) < guardian_age
     if minor and (req.relation not in codes.GUARDIAN_RELATIONS or not req.guardian_consent):
         raise DomainError(errors.CARD_GUARDIAN, age=guardian_age)
+
+    consent_from = await consent_phone(session, holder_patient_id=holder_patient_id, name=name, id_number=idn.value)
+    if consent_from is not None:
+        if not req.verification_code:
+            raise DomainError(errors.CARD_CONSENT_REQUIRED, phone=mask_phone(consent_from))
+        if consent is None or not await consent(consent_from, req.verification_code):
+            raise DomainError(errors.CARD_CONSENT_INVALID, commit=True)
 
     await _lock_account(session, account_id)
     active = (await session.scalars(select(Card).where(Card.account_id == account_id, Card.status == "active"))).all()

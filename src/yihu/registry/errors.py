@@ -54,3 +54,9 @@ DEPARTMENT_OTHER_INSTITUTION = code("registry.department_other_institution", 422
                                     "The department belongs to another institution.")
 ROOM_CODE_TAKEN = code("registry.room_code_taken", 409, "本机构已有该诊室/资源编码。",
                        "This institution already has a room or resource with that code.")
+CARD_CONSENT_REQUIRED = code("card.consent_required", 422,
+                             "此人已在平台登记手机号{phone}。请先发送验证码到该手机，并填写对方告诉您的验证码，以确认其同意被绑定。",
+                             "This person has a phone on record ({phone}). Send a code to it and enter the code they "
+                             "tell you, to confirm they agree to be bound.")
+CARD_CONSENT_INVALID = code("card.consent_code_invalid", 422, "验证码错误或已过期，请重新发送。",
+                            "The code is wrong or has expired; send a new one.")

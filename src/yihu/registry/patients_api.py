@@ -8,12 +8,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from yihu.auth import policy
+from yihu.auth import phone_codes, policy
 from yihu.auth.deps import CurrentActor, CurrentResident
 from yihu.auth.service import get_account
+from yihu.config import get_settings
 from yihu.errors import FORBIDDEN, DomainError
 from yihu.kit import audit
 from yihu.kit.context import current_lang
+from yihu.kit.crypto import mask_name, mask_phone
 from yihu.kit.routing import CommittingRoute, SessionDep
 from yihu.notify import service as notify
 from yihu.registry import cards, codes
@@ -51,6 +53,12 @@ class CardIn(BaseModel):
     institution_id: str | None = None
     phone: str | None = Field(default=None, max_length=20)
     guardian_consent: bool = False
+    verification_code: str | None = Field(default=None, max_length=10)
+
+
+class ConsentCodeIn(BaseModel):
+    name: str = Field(max_length=64)
+    id_number: str = Field(max_length=32)
 
 
 class PatientPatch(BaseModel):
@@ -86,10 +94,29 @@ async def my_cards(session: SessionDep, actor: CurrentResident) -> dict[str, Any
     return {"items": [cards.card_view(c, p, current_lang()) for c, p in rows], "limit": cards.MAX_CARDS}
 
 
+@router.post("/me/cards/consent-code", summary="Ask a family member already on record to agree to be bound")
+async def send_consent_code(body: ConsentCodeIn, session: SessionDep, actor: CurrentResident) -> dict[str, Any]:
+    """Sends a code to the phone on record of the person to bind (when there is one); they tell it to the holder."""
+    phone = await cards.consent_phone(session, holder_patient_id=actor.patient_id, name=body.name,
+                                      id_number=body.id_number)
+    if phone is None:
+        return {"required": False, "phone": None}
+    code = await phone_codes.issue(session, phone, "bind")
+    account = await get_account(session, actor.account_id)
+    notify.enqueue_sms(session, phone=phone, template="bind_consent",
+                       params={"holder": mask_name(account.display_name), "code": code,
+                               "minutes": get_settings().sms_code_minutes})
+    audit.record(session, actor, "card.consent_requested", detail={"phone_on_record": True})
+    return {"required": True, "phone": mask_phone(phone)}
+
+
 @router.post("/me/cards", status_code=status.HTTP_201_CREATED, summary="Bind a card for myself or a family member")
 async def bind_card(body: CardIn, session: SessionDep, actor: CurrentResident) -> dict[str, Any]:
+    async def consent(phone: str, code: str) -> bool:
+        return await phone_codes.check(session, phone, "bind", code)
+
     card, patient = await cards.bind(session, account_id=actor.account_id, holder_patient_id=actor.patient_id,
-                                     req=cards.BindRequest(**body.model_dump()))
+                                     req=cards.BindRequest(**body.model_dump()), consent=consent)
     audit.record(session, actor, "card.bind", patient_id=patient.id, resource_type="Card", resource_id=card.id,
                  detail={"relation": card.relation, "card_type": card.card_type,
                          "guardian_consent": card.guardian_consent_at is not None})

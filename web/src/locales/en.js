@@ -41,6 +41,8 @@ export default {
     consent_label: 'I have read and accept the guardian consent',
     consent_text: "I confirm that I am this child's legal guardian. I agree that the platform keeps a health record for the child and binds this card, and that I book visits, read reports and receive notices on the child's behalf. I am responsible for the truth of this information; this consent is kept on record.",
     consent_required: 'Binding a card for a child under {age} needs the guardian consent ticked.',
+    consent_code: 'Their code', consent_code_ph: 'The 6-digit code they received', send_code: 'Send code', resend_in: 'Resend in {s}s',
+    code_sent_to: 'A code was sent to {phone}; ask them for it.',
     profile_title: 'Me', account: 'Account', role: 'Role', my_record: 'My record', sex: 'Sex', birth_date: 'Date of birth',
     age: 'Age', show_full: 'Show full number', hide_full: 'Hide', revealed_note: 'Viewing the full number is recorded in the audit log.',
     male: 'Male', female: 'Female', messages_title: 'My messages', no_messages: 'No messages', unread: 'Unread',

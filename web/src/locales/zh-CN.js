@@ -39,6 +39,8 @@ export default {
     consent_label: '我已阅读并同意《监护人授权书》',
     consent_text: '本人确认是该儿童的法定监护人，同意平台为其建立健康档案、绑定就诊卡，并由本人代为预约挂号、查询检查检验报告和接收通知；本人对所填信息的真实性负责，授权记录将被留存备查。',
     consent_required: '为未满{age}周岁的儿童绑卡，须勾选同意监护人授权书。',
+    consent_code: '对方验证码', consent_code_ph: '对方收到的6位验证码', send_code: '发送验证码', resend_in: '{s}秒后重发',
+    code_sent_to: '验证码已发送至 {phone}，请对方告诉您。',
     profile_title: '我的', account: '账户', role: '身份', my_record: '本人档案', sex: '性别', birth_date: '出生日期',
     age: '年龄', show_full: '显示完整号码', hide_full: '隐藏', revealed_note: '完整号码的查看已记录在审计日志中。',
     male: '男', female: '女', messages_title: '我的消息', no_messages: '暂无消息', unread: '未读',
