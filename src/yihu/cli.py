@@ -41,7 +41,7 @@ def _progress() -> Progress:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Migrate the configured database to the newest schema."""
     from yihu import migrate
 
