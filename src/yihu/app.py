@@ -175,8 +175,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from yihu.registry.api import router as registry_router
     from yihu.registry.patients_api import router as patients_router
     from yihu.scheduling.api import router as scheduling_router
+    from yihu.scheduling.waitlist_api import router as waitlist_router
 
-    for r in (auth_router, registry_router, patients_router, notify_router, scheduling_router):
+    for r in (auth_router, registry_router, patients_router, notify_router, scheduling_router, waitlist_router):
         app.include_router(r, prefix="/api/v1")
     app.include_router(fhir_router, prefix="/fhir")
 

@@ -121,12 +121,30 @@ def audit_verify() -> None:
 @app.command()
 def worker(once: Annotated[bool, typer.Option(help="deliver what is pending, then stop")] = False,
            interval: float = 1.0) -> None:
-    """Deliver the notification outbox and seal the audit chain (several workers may run side by side)."""
+    """Deliver the outbox, seal the audit chain, return freed places, expire waitlist offers, roll slot windows.
+
+    Several workers may run side by side: every step claims its rows by conditional updates."""
+    from yihu.db import commit
+    from yihu.kit import clock
     from yihu.kit.audit import seal
     from yihu.notify.service import deliver_pending
+    from yihu.scheduling import schedules, waitlist
+
+    async def scheduling_upkeep(db: Database, last_day: list[object]) -> None:
+        async with db.sessionmaker() as session:
+            session.info["db"] = db
+            await waitlist.release_due(session)
+            await waitlist.expire_offers(session)
+            today = clock.local_date(clock.now())
+            if last_day[0] != today:  # roll every schedule's window forward once a day
+                await schedules.generate_window(session, today)
+                last_day[0] = today
+            await commit(session)
 
     async def loop(db: Database) -> None:
+        last_day: list[object] = [None]
         while True:
+            await scheduling_upkeep(db, last_day)
             await seal(db)
             sent = await deliver_pending(db)
             if once:

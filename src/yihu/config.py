@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     release_delay_min_seconds: int = 30
     release_delay_max_seconds: int = 180
     idempotency_stale_seconds: int = 60
+    waitlist_offer_minutes: int = 5
     booking_rate_per_account: int = 20
     booking_rate_per_ip: int = 120
     booking_rate_window_seconds: int = 60

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from tests import builders as b
 from yihu.config import get_settings
 from yihu.kit import clock
-from yihu.scheduling import booking, schedules
+from yihu.scheduling import booking, schedules, waitlist
 from yihu.scheduling.models import Appointment, Slot
 
 
@@ -220,9 +220,9 @@ async def test_cancel_returns_the_place_after_a_delay(client, session):
     r = await client.post(f"/api/v1/appointments/{appt['id']}/cancel", headers=h)
     assert r.json()["status"] == "cancelled"
     assert await booked_count(session, slot.id) == (1, 0)  # not back in the pool yet
-    assert await booking.apply_due_releases(session, clock.now()) == 0
+    assert await waitlist.release_due(session, clock.now()) == 0
     s = get_settings()
-    assert await booking.apply_due_releases(session, clock.now() + timedelta(seconds=s.release_delay_max_seconds + 1)) == 1
+    assert await waitlist.release_due(session, clock.now() + timedelta(seconds=s.release_delay_max_seconds + 1)) == 1
     await b.done(session)
     assert await booked_count(session, slot.id) == (0, 0)
     r = await client.post(f"/api/v1/appointments/{appt['id']}/cancel", headers=h)

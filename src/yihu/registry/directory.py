@@ -121,6 +121,13 @@ async def rooms(session: AsyncSession, institution_id: str) -> list[Room]:
         select(Room).where(Room.institution_id == institution_id, Room.active.is_(True)).order_by(Room.code))).all())
 
 
+async def get_room(session: AsyncSession, room_id: str) -> Room:
+    r = await session.get(Room, room_id)
+    if r is None:
+        raise DomainError(NOT_FOUND, what="诊室/资源")
+    return r
+
+
 async def create_room(session: AsyncSession, institution_id: str, *, code: str, name: str, kind: str,
                       department_id: str | None = None) -> Room:
     if kind not in codes.ROOM_KINDS:

@@ -18,7 +18,7 @@ from yihu.kit import audit, clock, idempotency, ratelimit
 from yihu.kit.context import current_ip, current_lang
 from yihu.kit.routing import CommittingRoute, SessionDep
 from yihu.registry import service as registry
-from yihu.scheduling import booking, errors, flows, schedules, schemas
+from yihu.scheduling import booking, errors, exams, flows, schedules, schemas
 from yihu.scheduling.models import Appointment, Schedule, Slot
 
 router = APIRouter(tags=["scheduling"], route_class=CommittingRoute)
@@ -156,7 +156,8 @@ async def book(body: schemas.BookIn, request: Request, session: SessionDep, acto
     async def action() -> tuple[int, Any]:
         await policy.require_patient(session, actor, body.patient_id, "change")
         appt = await booking.book(session, booking.BookingRequest(slot_id=body.slot_id, patient_id=body.patient_id,
-                                                                  account_id=actor.account_id))
+                                                                  account_id=actor.account_id,
+                                                                  exam_order_id=body.exam_order_id))
         audit.record(session, actor, "appointment.book", patient_id=appt.patient_id, resource_type="Appointment",
                      resource_id=appt.id, institution_id=appt.institution_id)
         return 201, (await appointment_out(session, appt)).model_dump(mode="json")
@@ -194,3 +195,35 @@ async def cancel(appointment_id: str, session: SessionDep, actor: CurrentActor) 
     audit.record(session, actor, "appointment.cancel", patient_id=appt.patient_id, resource_type="Appointment",
                  resource_id=appt.id)
     return await appointment_out(session, appt)
+
+
+def _order_out(o: exams.ExamOrder) -> schemas.ExamOrderOut:
+    zh, en = exams.EXAM_KINDS[o.kind]
+    return schemas.ExamOrderOut(id=o.id, patient_id=o.patient_id, institution_id=o.institution_id, kind=o.kind,
+                                kind_label=en if current_lang() == "en" else zh, body_site=o.body_site,
+                                reason=o.reason, status=o.status, appointment_id=o.appointment_id,
+                                ordered_at=o.ordered_at)
+
+
+@router.post("/institutions/{institution_id}/exam-orders", response_model=schemas.ExamOrderOut,
+             status_code=status.HTTP_201_CREATED, summary="A doctor orders an exam for a patient of the institution")
+async def order_exam(institution_id: str, body: schemas.ExamOrderIn, session: SessionDep,
+                     actor: CurrentActor) -> schemas.ExamOrderOut:
+    doctor = policy.require_institution_staff(actor, institution_id, "doctor")
+    await policy.require_patient(session, doctor, body.patient_id, "read")
+    order = await exams.create(session, patient_id=body.patient_id, institution_id=institution_id, kind=body.kind,
+                               ordered_by=doctor.practitioner_id, body_site=body.body_site, reason=body.reason)
+    audit.record(session, doctor, "exam.order", patient_id=body.patient_id, resource_type="ServiceRequest",
+                 resource_id=order.id)
+    return _order_out(order)
+
+
+@router.get("/me/exam-orders", response_model=list[schemas.ExamOrderOut],
+            summary="Exam orders of every patient bound to my account")
+async def my_exam_orders(session: SessionDep, actor: CurrentResident) -> list[schemas.ExamOrderOut]:
+    ids = [i for i in await registry.bound_patient_ids(session, actor.account_id) | {actor.patient_id or ""} if i]
+    orders = await exams.for_patients(session, ids)
+    for o in orders:
+        audit.record(session, actor, "exam.read", patient_id=o.patient_id, resource_type="ServiceRequest",
+                     resource_id=o.id)
+    return [_order_out(o) for o in orders]

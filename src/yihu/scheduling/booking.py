@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +15,7 @@ from yihu.config import get_settings
 from yihu.errors import DomainError
 from yihu.kit import clock
 from yihu.registry import service as registry
-from yihu.scheduling import errors
+from yihu.scheduling import errors, exams
 from yihu.scheduling.models import Appointment, Schedule, Slot, SlotRelease
 
 ACTIVE = ("booked", "checked_in")
@@ -89,7 +89,34 @@ async def book(session: AsyncSession, req: BookingRequest, now: datetime | None 
     except IntegrityError:
         # A concurrent booking of the same patient with the same doctor that day won the unique guard.
         raise DomainError(errors.ONE_PER_DAY) from None
+    if req.exam_order_id:
+        room = await registry.get_room(session, sched.room_id) if sched.room_id else None
+        await exams.take(session, req.exam_order_id, patient_id=req.patient_id, institution_id=sched.institution_id,
+                         room_kind=room.kind if room else None, appointment_id=appt.id)
     await registry.link(session, req.patient_id, sched.institution_id, "appointment")
+    return appt
+
+
+async def book_held(session: AsyncSession, slot_id: str, *, patient_id: str, account_id: str | None,
+                    now: datetime | None = None) -> Appointment:
+    """Book a place already held for this patient (a waitlist offer): the slot's count is not touched."""
+    now = now or clock.now()
+    row = (await session.execute(select(Slot, Schedule).join(Schedule, Schedule.id == Slot.schedule_id)
+                                 .where(Slot.id == slot_id))).tuples().one()
+    slot, sched = row
+    if slot.status != "open":
+        raise DomainError(errors.SLOT_STOPPED)
+    guard = _day_guard(sched, slot)
+    await _check_patient_rules(session, patient_id, guard, now)
+    appt = Appointment(slot_id=slot.id, schedule_id=sched.id, institution_id=sched.institution_id,
+                       patient_id=patient_id, account_id=account_id, status="booked", channel="waitlist",
+                       fee_fen=sched.fee_fen, day=slot.day, start_at=slot.start_at, day_guard=guard, booked_at=now)
+    session.add(appt)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise DomainError(errors.ONE_PER_DAY) from None
+    await registry.link(session, patient_id, sched.institution_id, "appointment")
     return appt
 
 
@@ -116,31 +143,13 @@ async def cancel(session: AsyncSession, appt: Appointment, *, reason: str, now: 
     if getattr(done, "rowcount", 0) != 1:
         raise DomainError(errors.CANCEL_STATE, status="changed")
     await session.refresh(appt)
+    await exams.reopen_for(session, appt.id)
     if not by_clinic:
         spread = max(0, s.release_delay_max_seconds - s.release_delay_min_seconds)
         delay = s.release_delay_min_seconds + (secrets.randbelow(spread + 1) if spread else 0)
         session.add(SlotRelease(slot_id=appt.slot_id, due_at=now + timedelta(seconds=delay)))
         await session.flush()
     return appt
-
-
-async def apply_due_releases(session: AsyncSession, now: datetime | None = None) -> int:
-    """Return delayed places to their slots (the worker runs this every few seconds)."""
-    now = now or clock.now()
-    due = (await session.scalars(select(SlotRelease).where(SlotRelease.due_at <= now).order_by(SlotRelease.due_at)
-                                 .limit(500))).all()
-    released = 0
-    for r in due:
-        # Claim the release by deleting it: with several workers only one decrements the slot.
-        gone = await session.execute(delete(SlotRelease).where(SlotRelease.id == r.id)
-                                     .execution_options(synchronize_session=False))
-        if getattr(gone, "rowcount", 0) != 1:
-            continue
-        await session.execute(update(Slot).where(Slot.id == r.slot_id, Slot.booked > 0)
-                              .values(booked=Slot.booked - 1).execution_options(synchronize_session=False))
-        released += 1
-    await session.flush()
-    return released
 
 
 async def for_patients(session: AsyncSession, patient_ids: list[str], *, upcoming_only: bool = False,
@@ -152,3 +161,12 @@ async def for_patients(session: AsyncSession, patient_ids: list[str], *, upcomin
         stmt = stmt.where(Appointment.start_at > now - timedelta(hours=12))
     rows = (await session.execute(stmt.order_by(Appointment.start_at.desc()).limit(200))).tuples().all()
     return [(a, s, sc) for a, s, sc in rows]
+
+
+async def set_status(session: AsyncSession, appointment_id: str, *, from_status: str, to_status: str) -> bool:
+    """Move an appointment between statuses by one conditional update (check-in, visit finished); False when it
+    was not in ``from_status`` any more."""
+    done = await session.execute(update(Appointment).where(Appointment.id == appointment_id,
+                                                           Appointment.status == from_status)
+                                 .values(status=to_status).execution_options(synchronize_session=False))
+    return getattr(done, "rowcount", 0) == 1

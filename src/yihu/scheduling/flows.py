@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yihu.kit import clock
 from yihu.notify import service as notify
 from yihu.registry import service as registry
-from yihu.scheduling import booking
+from yihu.scheduling import booking, waitlist
 from yihu.scheduling.models import Appointment, Schedule, Slot
+from yihu.scheduling.waitlist import WaitlistEntry
 
 PERIOD_LABELS = {"morning": ("上午", "morning"), "afternoon": ("下午", "afternoon"), "evening": ("晚上", "evening")}
 
@@ -47,5 +48,12 @@ async def stop_session(session: AsyncSession, sched: Schedule, day: date, period
         if phone:
             notify.enqueue_sms(session, phone=phone, template="clinic_stopped", params=params,
                                account_id=a.account_id)
+    still_open = await session.scalar(select(Slot.id).where(Slot.schedule_id == sched.id, Slot.day == day,
+                                                           Slot.status == "open").limit(1))
+    if still_open is None:  # nothing left that day: the waitlist for it ends too
+        await session.execute(update(WaitlistEntry).where(WaitlistEntry.schedule_id == sched.id,
+                                                          WaitlistEntry.day == day,
+                                                          WaitlistEntry.status.in_(waitlist.ACTIVE))
+                              .values(status="stopped", active_key=None).execution_options(synchronize_session=False))
     await session.flush()
     return StopResult(slots_stopped=len(slot_ids), cancelled=list(appts))

@@ -91,6 +91,27 @@ class SlotPage(BaseModel):
 class BookIn(BaseModel):
     slot_id: str = Field(max_length=36)
     patient_id: str = Field(max_length=36)
+    exam_order_id: str | None = Field(default=None, max_length=36)
+
+
+class ExamOrderIn(BaseModel):
+    patient_id: str = Field(max_length=36)
+    kind: Literal["ct", "mr", "ultrasound", "xray", "ecg"]
+    body_site: str = Field(default="", max_length=64)
+    reason: str = Field(default="", max_length=500)
+
+
+class ExamOrderOut(BaseModel):
+    id: str
+    patient_id: str
+    institution_id: str
+    kind: str
+    kind_label: str
+    body_site: str
+    reason: str
+    status: str
+    appointment_id: str | None
+    ordered_at: datetime
 
 
 class AppointmentOut(BaseModel):
