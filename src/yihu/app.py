@@ -172,12 +172,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from yihu.auth.api import router as auth_router
     from yihu.fhir.api import router as fhir_router
     from yihu.notify.api import router as notify_router
+    from yihu.queueing.api import router as queue_router
+    from yihu.queueing.sse_api import router as queue_sse_router
     from yihu.registry.api import router as registry_router
     from yihu.registry.patients_api import router as patients_router
     from yihu.scheduling.api import router as scheduling_router
     from yihu.scheduling.waitlist_api import router as waitlist_router
 
-    for r in (auth_router, registry_router, patients_router, notify_router, scheduling_router, waitlist_router):
+    for r in (auth_router, registry_router, patients_router, notify_router, scheduling_router, waitlist_router,
+              queue_router, queue_sse_router):
         app.include_router(r, prefix="/api/v1")
     app.include_router(fhir_router, prefix="/fhir")
 

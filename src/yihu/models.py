@@ -4,6 +4,7 @@ from yihu.auth import models as auth_models
 from yihu.db import Base
 from yihu.kit import audit, idempotency
 from yihu.notify import models as notify_models
+from yihu.queueing import models as queueing_models
 from yihu.registry import models as registry_models
 from yihu.scheduling import exams as scheduling_exams
 from yihu.scheduling import models as scheduling_models
@@ -11,5 +12,6 @@ from yihu.scheduling import waitlist as scheduling_waitlist
 
 metadata = Base.metadata
 
-__all__ = ["audit", "auth_models", "idempotency", "metadata", "notify_models", "registry_models",
+__all__ = ["audit", "auth_models", "idempotency", "metadata", "notify_models", "queueing_models",
+           "registry_models",
            "scheduling_exams", "scheduling_models", "scheduling_waitlist"]

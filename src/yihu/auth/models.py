@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from yihu.db import Base, IdMixin, TimestampMixin
 
-ROLES = ("resident", "doctor", "nurse", "pharmacist", "institution_admin", "regulator", "system_admin")
+ROLES = ("resident", "doctor", "nurse", "pharmacist", "institution_admin", "regulator", "system_admin", "kiosk")
 STAFF_ROLES = ("doctor", "nurse", "pharmacist", "institution_admin")
 MFA_ROLES = ("institution_admin", "system_admin", "regulator")
 

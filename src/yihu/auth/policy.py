@@ -106,6 +106,23 @@ def require_practitioner_manager(actor: Actor | None, registered_institution_id:
     return a
 
 
+# ---- check-in and the queue ----
+
+async def require_check_in(session: AsyncSession, actor: Actor | None, *, patient_id: str,
+                           institution_id: str) -> Actor:
+    """Checks a booking in: the resident for a patient bound to the account, or a kiosk (an institution's device
+    account) for bookings at its own institution only."""
+    a = require_actor(actor)
+    if a.role == "kiosk":
+        if a.institution_id is None or a.institution_id != institution_id:
+            raise DomainError(FORBIDDEN)
+        return a
+    if a.role == "resident":
+        await require_patient(session, a, patient_id, "change")
+        return a
+    raise DomainError(FORBIDDEN)
+
+
 # ---- records an institution holds about a patient (appointments, and later reports, orders) ----
 
 async def require_record(session: AsyncSession, actor: Actor | None, *, patient_id: str, institution_id: str,

@@ -1,0 +1,1 @@
+"""Check-in, queue numbers, calling and the live queue (issue 3)."""
