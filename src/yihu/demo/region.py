@@ -21,7 +21,7 @@ from yihu.auth.models import Account
 from yihu.auth.service import new_account
 from yihu.config import get_settings
 from yihu.db import Base, Database, commit, utcnow
-from yihu.demo import bulk, district, logins, population
+from yihu.demo import bulk, district, logins, outpatient, population
 from yihu.demo.keys import DEMO_PASSWORD, uid
 from yihu.demo.staff import StaffPlan, staff_plan
 from yihu.kit import audit
@@ -38,9 +38,10 @@ from yihu.registry.models import (
     PractitionerRole,
     Room,
 )
+from yihu.scheduling.models import Schedule, Slot
 
 DEMO_RESIDENTS = 600  # synthetic residents besides the demo family; `yihu seed` adds more
-STEPS = 6
+STEPS = 7
 
 
 class Tick(Protocol):
@@ -263,9 +264,13 @@ async def _load(session: AsyncSession, today: date, tick: Tick) -> None:
     tick()
     await _residents(session, password_hash, today, now)
     tick()
+    await outpatient.load(session, plans, today)
+    tick()
 
 
 _COUNTED: tuple[tuple[str, type[Base]], ...] = (
+    ("schedules", Schedule),
+    ("slots", Slot),
     ("institutions", Institution),
     ("departments", Department),
     ("rooms", Room),
@@ -340,7 +345,8 @@ def print_logins(console: Console, summary: DemoSummary) -> None:
         f"{c.get('rooms', 0)} rooms, {c.get('doctors', 0)} doctors, {c.get('nurses', 0)} nurses "
         f"({len(summary.ineligible_nurses)} deliberately ineligible for home nursing: "
         f"{', '.join(f'{r} {n}' for r, n in sorted(Counter(summary.ineligible_nurses.values()).items()))}), "
-        f"{c.get('patients', 0)} residents, {c.get('accounts', 0)} accounts, {c.get('cards', 0)} cards."
+        f"{c.get('patients', 0)} residents, {c.get('accounts', 0)} accounts, {c.get('cards', 0)} cards, "
+        f"{c.get('schedules', 0)} clinic and exam schedules with {c.get('slots', 0)} slots for the coming week."
     )
     console.print(
         f"Start the server with [bold].venv/bin/yihu serve[/bold], then open "
