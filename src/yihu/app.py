@@ -176,11 +176,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from yihu.queueing.sse_api import router as queue_sse_router
     from yihu.registry.api import router as registry_router
     from yihu.registry.patients_api import router as patients_router
+    from yihu.reports.api import router as reports_router
     from yihu.scheduling.api import router as scheduling_router
     from yihu.scheduling.waitlist_api import router as waitlist_router
+    from yihu.triage.api import router as triage_router
 
-    for r in (auth_router, registry_router, patients_router, notify_router, scheduling_router, waitlist_router,
-              queue_router, queue_sse_router):
+    for r in (auth_router, registry_router, patients_router, notify_router, scheduling_router,
+              waitlist_router, queue_router, queue_sse_router, reports_router, triage_router):
         app.include_router(r, prefix="/api/v1")
     app.include_router(fhir_router, prefix="/fhir")
 

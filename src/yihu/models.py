@@ -6,6 +6,7 @@ from yihu.kit import audit, idempotency
 from yihu.notify import models as notify_models
 from yihu.queueing import models as queueing_models
 from yihu.registry import models as registry_models
+from yihu.reports import models as reports_models
 from yihu.scheduling import exams as scheduling_exams
 from yihu.scheduling import models as scheduling_models
 from yihu.scheduling import waitlist as scheduling_waitlist
@@ -13,5 +14,5 @@ from yihu.scheduling import waitlist as scheduling_waitlist
 metadata = Base.metadata
 
 __all__ = ["audit", "auth_models", "idempotency", "metadata", "notify_models", "queueing_models",
-           "registry_models",
-           "scheduling_exams", "scheduling_models", "scheduling_waitlist"]
+           "registry_models", "reports_models", "scheduling_exams", "scheduling_models",
+           "scheduling_waitlist"]

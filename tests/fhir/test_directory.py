@@ -171,7 +171,7 @@ async def test_practitioner_role(client, session):
 
 async def test_unknown_type_and_unknown_id_are_404_outcomes(client, session):
     await seed(session)
-    for path, code in (("/fhir/Observation", "fhir.unknown_type"), ("/fhir/Observation/1", "fhir.unknown_type"),
+    for path, code in (("/fhir/Medication", "fhir.unknown_type"), ("/fhir/Medication/1", "fhir.unknown_type"),
                        ("/fhir/Organization/nope", "common.not_found"), ("/fhir/Location/nope", "common.not_found"),
                        ("/fhir/Practitioner/nope", "common.not_found"),
                        ("/fhir/PractitionerRole/nope", "common.not_found"),
@@ -181,7 +181,7 @@ async def test_unknown_type_and_unknown_id_are_404_outcomes(client, session):
         assert res.headers["content-type"].startswith(JSON)
         oo = strict(OperationOutcome, res.json())
         assert (oo.issue[0].code, oo.issue[0].details.coding[0].code) == ("not-found", code), path
-    res = await client.post("/fhir/Observation/_search", data={})
+    res = await client.post("/fhir/Medication/_search", data={})
     assert res.status_code == 404
 
 

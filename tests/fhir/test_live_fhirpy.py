@@ -63,8 +63,9 @@ async def test_metadata_over_http(live):
     server, _ = live
     cs = strict(CapabilityStatement, dict(await fhir(server).execute("metadata", method="get")))
     assert cs.fhirVersion == "4.0.1"
-    assert sorted(r.type for r in cs.rest[0].resource) == ["Appointment", "Location", "Organization", "Patient",
-                                                           "Practitioner", "PractitionerRole", "Schedule", "Slot"]
+    assert sorted(r.type for r in cs.rest[0].resource) == ["Appointment", "DiagnosticReport", "Location",
+                                                           "Observation", "Organization", "Patient", "Practitioner",
+                                                           "PractitionerRole", "Schedule", "Slot"]
 
 
 async def test_directory_search_and_get(live):
@@ -87,7 +88,7 @@ async def test_directory_search_and_get(live):
         await client.get("Organization", "no-such-id")
     assert strict(OperationOutcome, json.loads(str(err.value))).issue[0].code == "not-found"
     with pytest.raises(ResourceNotFound):
-        await client.resources("Observation").search().fetch()
+        await client.resources("Medication").search().fetch()
 
 
 async def test_patient_paging_through_next_links(live):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from yihu.fhir.handlers.appointment import AppointmentHandler
 from yihu.fhir.handlers.base import ResourceHandler
+from yihu.fhir.handlers.diagnostic_report import DiagnosticReportHandler
 from yihu.fhir.handlers.location import LocationHandler
+from yihu.fhir.handlers.observation import ObservationHandler
 from yihu.fhir.handlers.organization import OrganizationHandler
 from yihu.fhir.handlers.patient import PatientHandler
 from yihu.fhir.handlers.practitioner import PractitionerHandler
@@ -15,7 +17,8 @@ from yihu.fhir.handlers.slot import SlotHandler
 HANDLERS: dict[str, ResourceHandler] = {
     h.resource_type: h
     for h in (AppointmentHandler(), LocationHandler(), OrganizationHandler(), PatientHandler(), PractitionerHandler(),
-              PractitionerRoleHandler(), ScheduleHandler(), SlotHandler())
+              PractitionerRoleHandler(), ScheduleHandler(), SlotHandler(),
+              DiagnosticReportHandler(), ObservationHandler())
 }
 
 __all__ = ["HANDLERS", "ResourceHandler"]
