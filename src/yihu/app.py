@@ -170,6 +170,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     install_middleware(app)
 
     from yihu.auth.api import router as auth_router
+    from yihu.billing.admissions_api import router as admissions_router
+    from yihu.billing.api import router as billing_router
     from yihu.fhir.api import router as fhir_router
     from yihu.notify.api import router as notify_router
     from yihu.queueing.api import router as queue_router
@@ -182,7 +184,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from yihu.triage.api import router as triage_router
 
     for r in (auth_router, registry_router, patients_router, notify_router, scheduling_router,
-              waitlist_router, queue_router, queue_sse_router, reports_router, triage_router):
+              waitlist_router, queue_router, queue_sse_router, reports_router, triage_router, billing_router,
+              admissions_router):
         app.include_router(r, prefix="/api/v1")
     app.include_router(fhir_router, prefix="/fhir")
 

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from yihu.billing import cli as billing_cli
 from yihu.config import get_settings
 from yihu.db import Database
 
@@ -20,6 +21,7 @@ dev_app = typer.Typer(help="Development aids (refused when YIHU_ENV=production).
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(dev_app, name="dev")
+app.add_typer(billing_cli.app, name="billing")
 console = Console()
 T = TypeVar("T")
 

@@ -1,6 +1,7 @@
 """Every table, imported in one place so metadata is complete (Alembic, tests)."""
 
 from yihu.auth import models as auth_models
+from yihu.billing import models as billing_models
 from yihu.db import Base
 from yihu.kit import audit, idempotency
 from yihu.notify import models as notify_models
@@ -13,6 +14,6 @@ from yihu.scheduling import waitlist as scheduling_waitlist
 
 metadata = Base.metadata
 
-__all__ = ["audit", "auth_models", "idempotency", "metadata", "notify_models", "queueing_models",
-           "registry_models", "reports_models", "scheduling_exams", "scheduling_models",
+__all__ = ["audit", "auth_models", "billing_models", "idempotency", "metadata", "notify_models",
+           "queueing_models", "registry_models", "reports_models", "scheduling_exams", "scheduling_models",
            "scheduling_waitlist"]

@@ -27,6 +27,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "[Yihu] {schedule} at {institution} on {day} ({period}) is cancelled; your booking was cancelled, "
               "please book another time.",
     },
+    "clinic_stopped_refund": {
+        "zh-CN": "【医护】{institution}{schedule}{day}{period}停诊，您的预约已取消，已付的{amount}元将原路退回，请改约其他时段。",
+        "en": "[Yihu] {schedule} at {institution} on {day} ({period}) is cancelled; your booking was cancelled and the "
+              "{amount} yuan paid will be refunded to where it came from. Please book another time.",
+    },
     # Reports: the SMS says only that a report is ready (no test name, no value); the in-app text names the test.
     "report_ready": {
         "zh-CN": "{patient}在{institution}的{title}报告已出，点击查看。",
@@ -51,27 +56,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "queue_near": {
         "zh-CN": "【医护】{queue}：您的{number}号前面还有{ahead}位，请到诊室附近候诊。",
         "en": "[Yihu] {queue}: {ahead} patient(s) ahead of your number {number}; please wait near the room.",
-    },
-    # Reports: the SMS says only that a report is ready (no test name, no value); the in-app text names the test.
-    "report_ready": {
-        "zh-CN": "{patient}在{institution}的{title}报告已出，点击查看。",
-        "en": "{patient}'s {title} report from {institution} is ready. Tap to read it.",
-    },
-    "report_ready_sms": {
-        "zh-CN": "【医护】{patient}在{institution}的报告已出，请登录医护查看。",
-        "en": "[Yihu] A report for {patient} from {institution} is ready; sign in to Yihu to read it.",
-    },
-    "report_amended": {
-        "zh-CN": "{patient}在{institution}的{title}报告已更正，请查看最新版本。",
-        "en": "{patient}'s {title} report from {institution} was amended; please read the new version.",
-    },
-    "report_amended_sms": {
-        "zh-CN": "【医护】{patient}在{institution}的报告已更正，请登录医护查看。",
-        "en": "[Yihu] A report for {patient} from {institution} was amended; sign in to Yihu to read it.",
-    },
-    "report_withdrawn": {
-        "zh-CN": "{patient}在{institution}的{title}报告已被标记为错误报告（{reason}），请以医院通知为准。",
-        "en": "{patient}'s {title} report from {institution} was marked entered-in-error ({reason}).",
     },
 }
 

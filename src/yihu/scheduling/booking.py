@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yihu.billing import service as billing
 from yihu.config import get_settings
 from yihu.errors import DomainError
 from yihu.kit import clock
@@ -55,6 +56,14 @@ async def _check_patient_rules(session: AsyncSession, patient_id: str, guard: st
         raise DomainError(errors.TOO_MANY_OPEN, limit=s.booking_max_open)
 
 
+async def _bill(session: AsyncSession, appt: Appointment, sched: Schedule) -> None:
+    """The booking's fee becomes a bill (none when it is free)."""
+    await billing.bill_for_appointment(session, appointment_id=appt.id, patient_id=appt.patient_id,
+                                       institution_id=appt.institution_id, account_id=appt.account_id,
+                                       fee_fen=appt.fee_fen, kind="exam" if sched.kind == "exam" else "registration",
+                                       description=sched.name)
+
+
 async def book(session: AsyncSession, req: BookingRequest, now: datetime | None = None) -> Appointment:
     now = now or clock.now()
     row = (await session.execute(select(Slot, Schedule).join(Schedule, Schedule.id == Slot.schedule_id)
@@ -94,6 +103,7 @@ async def book(session: AsyncSession, req: BookingRequest, now: datetime | None 
         await exams.take(session, req.exam_order_id, patient_id=req.patient_id, institution_id=sched.institution_id,
                          room_kind=room.kind if room else None, appointment_id=appt.id)
     await registry.link(session, req.patient_id, sched.institution_id, "appointment")
+    await _bill(session, appt, sched)
     return appt
 
 
@@ -117,6 +127,7 @@ async def book_held(session: AsyncSession, slot_id: str, *, patient_id: str, acc
     except IntegrityError:
         raise DomainError(errors.ONE_PER_DAY) from None
     await registry.link(session, patient_id, sched.institution_id, "appointment")
+    await _bill(session, appt, sched)
     return appt
 
 
@@ -144,6 +155,8 @@ async def cancel(session: AsyncSession, appt: Appointment, *, reason: str, now: 
         raise DomainError(errors.CANCEL_STATE, status="changed")
     await session.refresh(appt)
     await exams.reopen_for(session, appt.id)
+    # Cancelling within the window (or a stop-clinic) refunds a paid fee in full; an unpaid bill is cancelled.
+    await billing.settle_cancelled_appointment(session, appt.id, reason=reason)
     if not by_clinic:
         spread = max(0, s.release_delay_max_seconds - s.release_delay_min_seconds)
         delay = s.release_delay_min_seconds + (secrets.randbelow(spread + 1) if spread else 0)

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yihu.billing import service as billing
 from yihu.kit import clock
 from yihu.notify import service as notify
 from yihu.registry import service as registry
@@ -41,12 +42,16 @@ async def stop_session(session: AsyncSession, sched: Schedule, day: date, period
         zh, en = PERIOD_LABELS[period]
         params = {"institution": inst.name, "schedule": sched.name, "day": day.isoformat(), "period": zh,
                   "link": "/resident/appointments"}
+        refund_fen = await billing.refund_fen_for(session, billing.appointment_reference(a.id))
+        template = "clinic_stopped_refund" if refund_fen else "clinic_stopped"
+        if refund_fen:
+            params["amount"] = f"{refund_fen // 100}.{refund_fen % 100:02d}"
         if a.account_id:
-            notify.enqueue_inapp(session, account_id=a.account_id, template="clinic_stopped", params=params)
+            notify.enqueue_inapp(session, account_id=a.account_id, template=template, params=params)
         patient = await registry.get_patient(session, a.patient_id)
         phone = registry.phone_of(patient)
         if phone:
-            notify.enqueue_sms(session, phone=phone, template="clinic_stopped", params=params,
+            notify.enqueue_sms(session, phone=phone, template=template, params=params,
                                account_id=a.account_id)
     still_open = await session.scalar(select(Slot.id).where(Slot.schedule_id == sched.id, Slot.day == day,
                                                            Slot.status == "open").limit(1))
