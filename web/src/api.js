@@ -18,8 +18,8 @@ export function whenSessionExpires(fn) {
   onExpired = fn
 }
 
-async function send(method, path, body, token) {
-  const headers = { Accept: 'application/json', 'Accept-Language': currentLang() }
+async function send(method, path, body, token, extra = {}) {
+  const headers = { Accept: 'application/json', 'Accept-Language': currentLang(), ...extra }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (token) headers.Authorization = `Bearer ${token}`
   let res
@@ -61,8 +61,8 @@ export function refreshTokens() {
   return refreshing
 }
 
-export async function api(method, path, body, { auth = true } = {}) {
-  let { res, data } = await send(method, path, body, auth ? session.access : null)
+export async function api(method, path, body, { auth = true, headers = {} } = {}) {
+  let { res, data } = await send(method, path, body, auth ? session.access : null, headers)
   if (auth && res.status === 401 && data && data.code === 'auth.token_invalid' && session.refresh) {
     let ok = false
     try {
@@ -70,7 +70,7 @@ export async function api(method, path, body, { auth = true } = {}) {
     } catch {
       ok = false
     }
-    if (ok) ({ res, data } = await send(method, path, body, session.access))
+    if (ok) ({ res, data } = await send(method, path, body, session.access, headers))
   }
   if (!res.ok) {
     if (auth && res.status === 401 && session.access) {

@@ -1,4 +1,7 @@
+import bookingPages from './booking.en'
+
 export default {
+  ...bookingPages,
   app: { name: 'Yihu', tagline: 'Regional Internet + Healthcare platform' },
   lang: { zh: '中文', en: 'English', label: 'Language' },
   common: {
