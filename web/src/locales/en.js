@@ -1,7 +1,9 @@
 import bookingPages from './booking.en'
+import reportPages from './reports.en'
 
 export default {
   ...bookingPages,
+  ...reportPages,
   app: { name: 'Yihu', tagline: 'Regional Internet + Healthcare platform' },
   lang: { zh: '中文', en: 'English', label: 'Language' },
   common: {
