@@ -73,6 +73,15 @@ async def get_account(session: AsyncSession, account_id: str) -> Account:
     return a
 
 
+async def accounts_for_patient(session: AsyncSession, patient_id: str) -> list[tuple[str, str]]:
+    """(account id, language) of every active account that is the patient or has the patient bound by a card:
+    who is told about the patient's news (a report, a called number)."""
+    ids = await registry.card_holder_account_ids(session, patient_id)
+    rows = await session.execute(select(Account.id, Account.lang).where(
+        (Account.id.in_(ids) | (Account.patient_id == patient_id)), Account.active.is_(True)).order_by(Account.id))
+    return [(str(a), str(lang or "zh-CN")) for a, lang in rows.tuples().all()]
+
+
 # ---- registration ----
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yihu.db import utcnow
@@ -91,6 +91,17 @@ async def departments(session: AsyncSession, institution_id: str) -> list[Depart
     return list((await session.scalars(
         select(Department).where(Department.institution_id == institution_id, Department.active.is_(True))
         .order_by(Department.code))).all())
+
+
+async def departments_by_code(session: AsyncSession, codes: list[str], *, first: str | None = None,
+                              institution_id: str | None = None, limit: int = 50) -> list[Department]:
+    """Active departments with one of these subject codes, ``first`` code before the others, in a stable order."""
+    q = select(Department).where(Department.code.in_(codes), Department.active.is_(True))
+    if institution_id is not None:
+        q = q.where(Department.institution_id == institution_id)
+    order = [case((Department.code == first, 0), else_=1)] if first else []
+    return list((await session.scalars(q.order_by(*order, Department.institution_id, Department.id)
+                                       .limit(limit))).all())
 
 
 async def get_department(session: AsyncSession, department_id: str) -> Department:

@@ -132,6 +132,12 @@ def ids_bound_to_account(account_id: str, own_patient_id: str | None) -> Select[
     return select(Patient.id).where(bound_to_account(account_id, own_patient_id))
 
 
+async def card_holder_account_ids(session: AsyncSession, patient_id: str) -> set[str]:
+    """Accounts that have this patient bound by an active card (the inverse of ``bound_patient_ids``)."""
+    rows = await session.scalars(select(Card.account_id).where(Card.patient_id == patient_id, Card.status == "active"))
+    return set(rows.all())
+
+
 async def is_linked(session: AsyncSession, patient_id: str, institution_id: str) -> bool:
     row = await session.scalar(
         select(PatientLink.id).where(PatientLink.patient_id == patient_id, PatientLink.institution_id == institution_id)

@@ -14,6 +14,7 @@ from yihu.registry.directory import (
     credential_valid_on,
     credentials_of,
     departments,
+    departments_by_code,
     get_department,
     get_group,
     get_institution,
@@ -33,6 +34,7 @@ from yihu.registry.idcard import IdentityNumber, normalize_name, normalize_phone
 from yihu.registry.patients import (
     PatientView,
     bound_patient_ids,
+    card_holder_account_ids,
     find_by_id_number,
     get_or_create,
     id_number_of,
@@ -51,7 +53,7 @@ from yihu.registry.patients import linked_to_institution as patients_of_institut
 __all__ = [
     "BindRequest", "IdentityNumber", "InstitutionInput", "PatientView", "PractitionerInput", "add_credential", "bind",
     "bound_patient_ids", "card_view", "create_department", "create_institution", "create_practitioner", "create_room",
-    "credential_valid_on", "credentials_of", "departments", "find_by_id_number", "get_department", "get_group",
+    "card_holder_account_ids", "credential_valid_on", "credentials_of", "departments", "departments_by_code", "find_by_id_number", "get_department", "get_group",
     "get_institution", "get_or_create", "get_patient", "get_practitioner", "get_role", "get_room", "groups", "id_number_of",
     "link", "list_for", "list_institutions", "list_practitioners", "list_roles", "normalize_name", "normalize_phone",
     "parse", "patient_ids_bound_to", "patient_is_linked", "patients_bound_to", "patients_of_institution", "phone_of", "roles_of", "rooms",

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select, union
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yihu.auth.models import Account
+from yihu.auth import service as accounts
 from yihu.errors import NOT_FOUND, DomainError
-from yihu.registry.models import Card
 from yihu.reports import errors
 from yihu.reports.models import Report, ReportObservation
 
@@ -62,17 +61,8 @@ async def latest(session: AsyncSession, scope: ColumnElement[bool] | None, q: Li
 
 
 async def recipients(session: AsyncSession, patient_id: str) -> list[tuple[str, str]]:
-    """(account id, language) of every active account that is the patient or has the patient bound by a card.
-
-    Reads the registry's cards and the accounts directly: the inverse of the policy's "patients bound to an
-    account", needed only here.
-    """
-    ids = union(select(Card.account_id).where(Card.patient_id == patient_id, Card.status == "active"),
-                select(Account.id).where(Account.patient_id == patient_id)).subquery()
-    rows = await session.execute(select(Account.id, Account.lang).where(Account.id.in_(select(ids.c[0])),
-                                                                        Account.active.is_(True))
-                                 .order_by(Account.id))
-    return [(str(a), str(lang or "zh-CN")) for a, lang in rows.tuples().all()]
+    """(account id, language) of every active account that is the patient or has the patient bound by a card."""
+    return await accounts.accounts_for_patient(session, patient_id)
 
 
 async def get_observation(session: AsyncSession, observation_id: str) -> tuple[ReportObservation, Report]:

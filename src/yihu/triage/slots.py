@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yihu.registry import service as registry
-from yihu.registry.models import Department
 from yihu.scheduling import schedules
 
 MAX_DEPARTMENTS = 30
@@ -46,13 +44,9 @@ def codes_for(code: str) -> list[str]:
 
 async def departments_for(session: AsyncSession, code: str, institution_id: str | None) -> list[DepartmentRef]:
     """Departments of exactly this subject first, then of its parent; a bounded, stable list."""
-    wanted = codes_for(code)
-    q = (select(Department).where(Department.code.in_(wanted), Department.active.is_(True))
-         .order_by(case((Department.code == code, 0), else_=1), Department.institution_id, Department.id)
-         .limit(MAX_DEPARTMENTS))
-    if institution_id is not None:
-        q = q.where(Department.institution_id == institution_id)
-    return [DepartmentRef(d.id, d.code, d.name, d.institution_id) for d in (await session.scalars(q)).all()]
+    rows = await registry.departments_by_code(session, codes_for(code), first=code, institution_id=institution_id,
+                                              limit=MAX_DEPARTMENTS)
+    return [DepartmentRef(d.id, d.code, d.name, d.institution_id) for d in rows]
 
 
 async def free_slots(session: AsyncSession, departments: list[DepartmentRef], now: datetime,
