@@ -188,6 +188,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
               admissions_router):
         app.include_router(r, prefix="/api/v1")
     app.include_router(fhir_router, prefix="/fhir")
+    from yihu.queueing.fastpath import install as install_queue_streams
+
+    install_queue_streams(app)  # live queue streams skip the per-chunk HTTP middleware
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(request: Request) -> JSONResponse:

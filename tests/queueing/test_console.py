@@ -22,6 +22,16 @@ async def check_in_all(client, people) -> list[dict]:
     return out
 
 
+async def act(client, qid: str, action: str, headers: dict) -> dict:
+    """A console action, then the console's view of the queue (as the doctor's page re-reads it)."""
+    r = await client.post(f"/api/v1/queues/{qid}/{action}", headers=headers)
+    assert r.status_code == 200, r.text
+    assert (r.json()["action"], r.json()["queue_id"]) == (action, qid)
+    q = await client.get(f"/api/v1/queues/{qid}", headers=headers)
+    assert q.json()["last_event_id"] == r.json()["last_event_id"]
+    return q.json()
+
+
 async def test_order_elderly_first_then_booked_by_slot_time_then_walk_ins(client, session):
     c = await clinic_today(session, slots=4)
     late_slot = await booked(session, c.slots[3], name="李四海")
@@ -68,20 +78,23 @@ async def test_call_recall_pass_at_the_offset_and_finish(client, session):
     qid = entries[0]["queue_id"]
     h = b.auth(c.doctor)
     r = await client.post(f"/api/v1/queues/{qid}/call-next", headers=h)
-    assert r.status_code == 200, r.text
-    assert (r.json()["calling"]["number"], numbers(r.json())) == (1, [2, 3, 4, 5, 6])
+    assert (r.json()["entry"]["number"], r.json()["entry"]["status"], r.json()["waiting"]) == (1, "called", 5)
+    q = await client.get(f"/api/v1/queues/{qid}", headers=h)
+    assert (q.json()["calling"]["number"], numbers(q.json())) == (1, [2, 3, 4, 5, 6])
     r = await client.post(f"/api/v1/queues/{qid}/call-next", headers=h)
     assert (r.status_code, r.json()["code"]) == (409, "queue.current_open")
-    r = await client.post(f"/api/v1/queues/{qid}/recall", headers=h)
-    assert (r.json()["calling"]["number"], r.json()["calling"]["calls"]) == (1, 2)
-    r = await client.post(f"/api/v1/queues/{qid}/pass", headers=h)
-    assert (r.json()["calling"], numbers(r.json())) == (None, [2, 3, 4, 1, 5, 6])
+    assert "1" in r.json()["message"]
+    q = await act(client, qid, "recall", h)
+    assert (q["calling"]["number"], q["calling"]["calls"]) == (1, 2)
+    q = await act(client, qid, "pass", h)
+    assert (q["calling"], numbers(q)) == (None, [2, 3, 4, 1, 5, 6])
+    assert q["waiting"][3]["passes"] == 1
     me = await client.get(f"/api/v1/queue-entries/{entries[0]['id']}", headers=b.auth(people[0][0]))
     assert (me.json()["status"], me.json()["position"]) == ("waiting", 4)
-    r = await client.post(f"/api/v1/queues/{qid}/call-next", headers=h)
-    assert r.json()["calling"]["number"] == 2
-    r = await client.post(f"/api/v1/queues/{qid}/finish", headers=h)
-    assert (r.json()["calling"], r.json()["done"], numbers(r.json())) == (None, 1, [3, 4, 1, 5, 6])
+    q = await act(client, qid, "call-next", h)
+    assert q["calling"]["number"] == 2
+    q = await act(client, qid, "finish", h)
+    assert (q["calling"], q["done"], numbers(q)) == (None, 1, [3, 4, 1, 5, 6])
     assert await status_of(session, people[1][1].id) == "fulfilled"
     assert await status_of(session, people[0][1].id) == "checked_in"
     r = await client.post(f"/api/v1/queues/{qid}/finish", headers=h)
@@ -97,9 +110,8 @@ async def test_pass_with_fewer_waiting_than_the_offset_goes_last(client, session
     await b.done(session)
     entries = await check_in_all(client, people)
     qid = entries[0]["queue_id"]
-    await client.post(f"/api/v1/queues/{qid}/call-next", headers=b.auth(c.nurse))
-    r = await client.post(f"/api/v1/queues/{qid}/pass", headers=b.auth(c.nurse))
-    assert numbers(r.json()) == [2, 3, 1]
+    await act(client, qid, "call-next", b.auth(c.nurse))
+    assert numbers(await act(client, qid, "pass", b.auth(c.nurse))) == [2, 3, 1]
 
 
 async def test_nobody_waiting(client, session):

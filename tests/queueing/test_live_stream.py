@@ -55,12 +55,16 @@ async def _seed(url: str) -> tuple[Account, list[Account], list[str], str, str]:
 @pytest.fixture(scope="module")
 def site(live_db_url: str) -> Iterator[Site]:
     doctor, residents, entries, qid, dep = run_sync(_seed(live_db_url))
+    settings = queue_settings()
+    keepalive = settings.sse_keepalive_seconds
+    settings.sse_keepalive_seconds = 0.2  # one ticker per process: set before the server's first stream
     server = LiveServer(live_db_url)
     server.start()
     try:
         yield Site(server, doctor, residents, entries, qid, dep)
     finally:
         server.stop()
+        settings.sse_keepalive_seconds = keepalive
 
 
 async def test_the_resident_page_is_pushed_and_replays_after_a_reconnect(site):
@@ -129,8 +133,7 @@ async def test_stream_refusals(site):
         assert r.status_code == 401
 
 
-async def test_staff_stream_keepalive_and_the_public_screen(site, monkeypatch):
-    monkeypatch.setattr(queue_settings(), "sse_keepalive_seconds", 0.2)
+async def test_staff_stream_keepalive_and_the_public_screen(site):
     async with httpx.AsyncClient(base_url=site.server.url, timeout=10) as http:
         screen = await http.get(f"/api/v1/departments/{site.department_id}/screen")
         assert screen.status_code == 200

@@ -147,37 +147,39 @@ async def get_queue(queue_id: str, session: SessionDep, actor: CurrentActor) -> 
 
 
 async def _act(request: Request, session: AsyncSession, actor: Actor, queue_id: str, action: str
-               ) -> schemas.QueueOut:
+               ) -> schemas.ActionOut:
     q = await _queue_for_staff(session, actor, queue_id, *CONSOLE_ROLES)
     step = {"call-next": service.call_next, "recall": service.recall, "pass": service.pass_current,
             "finish": service.finish}[action]
     change = await step(session, q)
-    if change.entry is not None:
-        _audit(session, actor, f"queue.{action}", change.entry, q)
+    assert change.entry is not None  # noqa: S101 - every console action concerns one patient
+    _audit(session, actor, f"queue.{action}", change.entry, q)
     publish_after_commit(request, session, change.event)
-    return await _console(session, actor, q)
+    names = await queues.names(session, [change.entry.patient_id])
+    return schemas.ActionOut(queue_id=q.id, action=action, entry=views.row(change.entry, names),
+                             waiting=len(change.event["waiting"]), last_event_id=int(change.event["seq"]))
 
 
-@router.post("/queues/{queue_id}/call-next", response_model=schemas.QueueOut, summary="Call the next patient")
-async def call_next(queue_id: str, request: Request, session: SessionDep, actor: CurrentActor) -> schemas.QueueOut:
+@router.post("/queues/{queue_id}/call-next", response_model=schemas.ActionOut, summary="Call the next patient")
+async def call_next(queue_id: str, request: Request, session: SessionDep, actor: CurrentActor) -> schemas.ActionOut:
     return await _act(request, session, actor, queue_id, "call-next")
 
 
-@router.post("/queues/{queue_id}/recall", response_model=schemas.QueueOut, summary="Call the current patient again")
-async def recall(queue_id: str, request: Request, session: SessionDep, actor: CurrentActor) -> schemas.QueueOut:
+@router.post("/queues/{queue_id}/recall", response_model=schemas.ActionOut, summary="Call the current patient again")
+async def recall(queue_id: str, request: Request, session: SessionDep, actor: CurrentActor) -> schemas.ActionOut:
     return await _act(request, session, actor, queue_id, "recall")
 
 
-@router.post("/queues/{queue_id}/pass", response_model=schemas.QueueOut,
+@router.post("/queues/{queue_id}/pass", response_model=schemas.ActionOut,
              summary="过号: the current patient did not come and re-queues behind the configured number")
 async def pass_current(queue_id: str, request: Request, session: SessionDep, actor: CurrentActor
-                       ) -> schemas.QueueOut:
+                       ) -> schemas.ActionOut:
     return await _act(request, session, actor, queue_id, "pass")
 
 
-@router.post("/queues/{queue_id}/finish", response_model=schemas.QueueOut,
+@router.post("/queues/{queue_id}/finish", response_model=schemas.ActionOut,
              summary="The current visit is over (a booking becomes fulfilled)")
-async def finish(queue_id: str, request: Request, session: SessionDep, actor: CurrentActor) -> schemas.QueueOut:
+async def finish(queue_id: str, request: Request, session: SessionDep, actor: CurrentActor) -> schemas.ActionOut:
     return await _act(request, session, actor, queue_id, "finish")
 
 

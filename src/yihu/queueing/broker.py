@@ -20,18 +20,29 @@ log = structlog.get_logger(__name__)
 class Subscription:
     """One watcher's bounded buffer of messages."""
 
-    __slots__ = ("channel", "lagged", "queue")
+    __slots__ = ("channel", "closed", "lagged", "queue")
 
     def __init__(self, channel: str, size: int) -> None:
         self.channel = channel
         self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=size)
         self.lagged = False
+        self.closed = False
+
+    def close(self, signal: str) -> None:
+        """The watcher's client has gone: wake the stream so it ends (the flag holds even if the buffer is full)."""
+        self.closed = True
+        self.poke(signal)
 
     def offer(self, message: str) -> None:
         try:
             self.queue.put_nowait(message)
         except asyncio.QueueFull:
             self.lagged = True
+
+    def poke(self, signal: str) -> None:
+        """A keep-alive tick or a close: dropped when the buffer is full (the watcher has work waiting anyway)."""
+        if not self.queue.full():
+            self.queue.put_nowait(signal)
 
 
 class Fanout:
@@ -65,6 +76,11 @@ class Fanout:
         for s in subs:
             s.offer(message)
         return len(subs)
+
+    def poke_all(self, signal: str) -> None:
+        for subs in self.channels.values():
+            for s in subs:
+                s.poke(signal)
 
     @property
     def watchers(self) -> int:

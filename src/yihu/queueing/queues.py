@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,7 @@ from yihu.db import new_id
 from yihu.errors import DomainError
 from yihu.queueing import errors
 from yihu.queueing.models import Queue, QueueEntry, QueueEvent
+from yihu.registry.models import Patient
 from yihu.scheduling.models import Schedule, Slot
 
 ACTIVE = ("waiting", "called")
@@ -152,3 +153,17 @@ async def has_session_on(session: AsyncSession, schedule_id: str, day: date) -> 
     found = await session.scalar(select(Slot.id).where(Slot.schedule_id == schedule_id, Slot.day == day,
                                                        Slot.status == "open").limit(1))
     return found is not None
+
+
+async def names(session: AsyncSession, patient_ids: list[str]) -> dict[str, str]:
+    """Patients' names in one query (the console shows a whole queue)."""
+    if not patient_ids:
+        return {}
+    rows = (await session.execute(select(Patient.id, Patient.name).where(Patient.id.in_(patient_ids)))).all()
+    return {r[0]: r[1] for r in rows}
+
+
+async def done_count(session: AsyncSession, queue_id: str) -> int:
+    n = await session.scalar(select(func.count()).select_from(QueueEntry).where(QueueEntry.queue_id == queue_id,
+                                                                                 QueueEntry.status == "done"))
+    return int(n or 0)

@@ -60,6 +60,17 @@ class QueueOut(BaseModel):
     last_event_id: int
 
 
+class ActionOut(BaseModel):
+    """What a console action did: the patient it concerned; the console re-reads the queue (GET) or follows the
+    stream."""
+
+    queue_id: str
+    action: str
+    entry: EntryRow
+    waiting: int
+    last_event_id: int
+
+
 class QueueBrief(BaseModel):
     id: str
     name: str

@@ -21,7 +21,7 @@ from yihu.config import get_settings
 from yihu.db import Database, utcnow
 from yihu.errors import DomainError
 from yihu.queueing import errors, events, queues
-from yihu.queueing.broker import Broker, make_broker
+from yihu.queueing.broker import Broker, Subscription, make_broker
 from yihu.queueing.config import queue_settings
 from yihu.queueing.models import Queue
 
@@ -29,12 +29,24 @@ TOKEN_TYPE = "queue_stream"  # noqa: S105 - a token type, not a secret
 KEEPALIVE = b": keep-alive\n\n"
 
 
+KEEPALIVE_SIGNAL = ""  # in a watcher's buffer: time for a keep-alive comment
+CLOSE_SIGNAL = "\x00close"  # in a watcher's buffer: the client has gone
+
+
 def broker_of(app: FastAPI) -> Broker:
+    """The app's broker, made on first use, with one keep-alive ticker for all its watchers (no timer each)."""
     broker: Broker | None = getattr(app.state, "queue_broker", None)
     if broker is None:
         broker = make_broker(get_settings().redis_url, queue_settings().sse_buffer)
         app.state.queue_broker = broker
+        app.state.queue_ticker = asyncio.get_running_loop().create_task(_tick(broker))
     return broker
+
+
+async def _tick(broker: Broker) -> None:
+    while True:
+        await asyncio.sleep(queue_settings().sse_keepalive_seconds)
+        broker.fanout.poke_all(KEEPALIVE_SIGNAL)
 
 
 def queue_channel(queue_id: str) -> str:
@@ -115,13 +127,15 @@ async def _opening(db: Database, q: Queue, last_id: int | None) -> tuple[list[st
     return [json.dumps(data, ensure_ascii=False)], 0
 
 
-async def queue_events(db: Database, broker: Broker, q: Queue, last_id: int | None, render: Render
+async def queue_events(db: Database, broker: Broker, q: Queue, last_id: int | None, render: Render,
+                       on_subscribed: Callable[[Subscription], None] | None = None
                        ) -> AsyncGenerator[bytes, None]:
     """The queue's events as SSE frames, rendered per watcher by ``render`` (None skips an event)."""
-    s = queue_settings()
-    if broker.fanout.watchers >= s.sse_max_watchers:
+    if broker.fanout.watchers >= queue_settings().sse_max_watchers:
         raise DomainError(errors.TOO_MANY_WATCHERS)
     async with broker.subscribe(queue_channel(q.id)) as sub:
+        if on_subscribed is not None:
+            on_subscribed(sub)
         yield b"retry: 3000\n\n"
         payloads, seen = await _opening(db, q, last_id)
         for p in payloads:
@@ -129,9 +143,10 @@ async def queue_events(db: Database, broker: Broker, q: Queue, last_id: int | No
             if out is not None:
                 yield out
         while True:
-            try:
-                message = await asyncio.wait_for(sub.queue.get(), s.sse_keepalive_seconds)
-            except TimeoutError:
+            message = await sub.queue.get()
+            if sub.closed:
+                return
+            if message == KEEPALIVE_SIGNAL:
                 yield KEEPALIVE
                 continue
             seq = int(parsed(message)["seq"])
@@ -169,19 +184,22 @@ def entry_renderer(entry_id: str, number: int, status: str) -> Render:
     return render
 
 
-async def department_events(db: Database, broker: Broker, department_id: str, opening: dict[str, Any]
+async def department_events(broker: Broker, department_id: str, opening: dict[str, Any],
+                            on_subscribed: Callable[[Subscription], None] | None = None
                             ) -> AsyncGenerator[bytes, None]:
     """The waiting-room screen: the whole screen first, then each queue's new state (no personal data)."""
-    s = queue_settings()
-    if broker.fanout.watchers >= s.sse_max_watchers:
+    if broker.fanout.watchers >= queue_settings().sse_max_watchers:
         raise DomainError(errors.TOO_MANY_WATCHERS)
     async with broker.subscribe(department_channel(department_id)) as sub:
+        if on_subscribed is not None:
+            on_subscribed(sub)
         yield b"retry: 3000\n\n"
         yield frame("screen", opening)
         while True:
-            try:
-                message = await asyncio.wait_for(sub.queue.get(), s.sse_keepalive_seconds)
-            except TimeoutError:
+            message = await sub.queue.get()
+            if sub.closed:
+                return
+            if message == KEEPALIVE_SIGNAL:
                 yield KEEPALIVE
-                continue
-            yield f"event: queue\ndata: {message}\n\n".encode()
+            else:
+                yield f"event: queue\ndata: {message}\n\n".encode()

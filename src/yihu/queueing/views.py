@@ -23,11 +23,10 @@ async def entry_out(session: AsyncSession, e: QueueEntry, q: Queue) -> schemas.E
         estimated_wait_minutes=view.estimated_wait_minutes, calling_number=view.calling_number, near=view.near)
 
 
-async def _row(session: AsyncSession, e: QueueEntry) -> schemas.EntryRow:
-    patient = await registry.get_patient(session, e.patient_id)
-    return schemas.EntryRow(id=e.id, number=e.number, patient_name=patient.name, kind=e.kind, status=e.status,
-                            elderly=e.elderly, slot_start_at=e.slot_start_at, checked_in_at=e.checked_in_at,
-                            calls=e.calls, passes=e.passes)
+def row(e: QueueEntry, names: dict[str, str]) -> schemas.EntryRow:
+    return schemas.EntryRow(id=e.id, number=e.number, patient_name=names.get(e.patient_id, ""), kind=e.kind,
+                            status=e.status, elderly=e.elderly, slot_start_at=e.slot_start_at,
+                            checked_in_at=e.checked_in_at, calls=e.calls, passes=e.passes)
 
 
 async def queue_out(session: AsyncSession, q: Queue) -> tuple[schemas.QueueOut, list[str]]:
@@ -35,12 +34,12 @@ async def queue_out(session: AsyncSession, q: Queue) -> tuple[schemas.QueueOut, 
     await session.refresh(q)
     waiting = await queues.waiting(session, q.id)
     current = await queues.get_entry(session, q.current_entry_id) if q.current_entry_id else None
-    done = sum(1 for e in await queues.entries(session, q.id) if e.status == "done")
     shown = ([current] if current else []) + waiting
+    names = await queues.names(session, [e.patient_id for e in shown])
     out = schemas.QueueOut(
         id=q.id, name=q.name, day=q.day, institution_id=q.institution_id, department_id=q.department_id,
-        practitioner_id=q.practitioner_id, calling=await _row(session, current) if current else None,
-        waiting=[await _row(session, e) for e in waiting], done=done,
+        practitioner_id=q.practitioner_id, calling=row(current, names) if current else None,
+        waiting=[row(e, names) for e in waiting], done=await queues.done_count(session, q.id),
         avg_service_minutes=round(events.average_service_seconds(q) / 60, 1), last_event_id=q.event_seq)
     return out, [e.patient_id for e in shown]
 

@@ -1,0 +1,294 @@
+"""Live queue push: 5,000 SSE watchers on one queue; p50/p99 from "call next" to delivery at the watchers, and the
+API process's memory per watcher.
+
+    YIHU_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/yihu_bench_queue python bench/queue_push.py
+
+Options: --watchers 5000 --rounds 20 --waiting 60. Everything runs on 127.0.0.1; the server is started and stopped
+here, every wait is bounded. The last line printed is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1/yihu_bench_queue"
+HOST = "127.0.0.1"
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+async def recreate(url: str) -> None:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        Path(str(u.database)).unlink(missing_ok=True)
+        return
+    admin = create_async_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as c:
+        await c.execute(text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
+        await c.execute(text(f'CREATE DATABASE "{u.database}"'))
+    await admin.dispose()
+
+
+async def seed(url: str, waiting: int) -> dict[str, str]:
+    """A doctor's clinic today with ``waiting`` patients checked in; the doctor's token and the queue."""
+    from yihu.auth import passwords, tokens
+    from yihu.auth.service import actor_of, new_account
+    from yihu.config import get_settings
+    from yihu.db import Database, commit
+    from yihu.kit import clock
+    from yihu.queueing import service
+    from yihu.registry import directory
+    from yihu.registry.idcard import make, parse
+    from yihu.registry.patients import new_patient
+    from yihu.scheduling import booking, schedules
+
+    db = Database(get_settings(), url)
+    async with db.sessionmaker() as s:
+        inst = await directory.create_institution(s, directory.InstitutionInput(
+            code="BENCH-Q1", name="压测医院", kind="tertiary_a", latitude=30.76, longitude=120.73))
+        dep = await directory.create_department(s, inst.id, "03")
+        doc = await directory.create_practitioner(s, inst.id, directory.PractitionerInput(
+            name="叫号医生", sex="male", kind="doctor", licence_no="BENCHQ000001", title="chief_physician",
+            practice_start=date(2005, 1, 1), department_id=dep.id))
+        now = clock.now()
+        today = clock.local_date(now)
+        sched = await schedules.create(s, inst.id, schedules.ScheduleInput(
+            kind="doctor", name="叫号压测门诊", fee_fen=0, slot_minutes=5, department_id=dep.id,
+            practitioner_id=doc.id, capacity_per_slot=waiting, sessions=[schedules.SessionInput(
+                weekday=today.weekday(), period="morning", start="08:00", end="08:05")]))
+        await schedules.generate(s, sched, today, today)
+        rows, _ = await schedules.search_slots(s, schedules.SlotQuery(schedule_id=sched.id))
+        slot = rows[0][0]
+        slot.start_at, slot.end_at, slot.release_at = now + timedelta(minutes=30), now + timedelta(minutes=35), now
+        pw = passwords.hash_password("Bench2026ok")
+        doctor = new_account(phone="13600000001", password_hash=pw, role="doctor", display_name="叫号医生",
+                             institution_id=inst.id, practitioner_id=doc.id)
+        s.add(doctor)
+        for i in range(waiting):
+            p = new_patient(name=f"候诊{i}", idn=parse(make("330411", date(1950 + i % 50, 3, 1), i * 2 + 1)),
+                            phone=None)
+            s.add(p)
+            await s.flush()
+            appt = await booking.book(s, booking.BookingRequest(slot_id=slot.id, patient_id=p.id, account_id=None,
+                                                                channel="kiosk"))
+            change = await service.check_in(s, appt, channel="kiosk")
+        await commit(s)
+        out = {"token": tokens.access_token(actor_of(doctor)), "queue_id": change.queue.id}
+    await db.dispose()
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "YIHU_DATABASE_URL": url, "YIHU_INLINE_DELIVERY": "false", "YIHU_LOG_JSON": "true",
+           "YIHU_QUEUE_SSE_KEEPALIVE_SECONDS": "15", "YIHU_QUEUE_NOTIFY_AHEAD": "-1"}
+    return subprocess.Popen([sys.executable, "-m", "yihu.cli", "serve", "--host", HOST, "--port", str(port),
+                             "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def rss_kib(pid: int, field: str = "VmRSS:") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1])
+    return 0
+
+
+async def wait_ready(base: str) -> None:
+    async with httpx.AsyncClient() as c:
+        for _ in range(300):
+            try:
+                if (await c.get(f"{base}/healthz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+class Watcher:
+    """One SSE connection read with raw asyncio streams (light enough to run 5,000 in the bench process)."""
+
+    def __init__(self) -> None:
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self, port: int, path: str) -> None:
+        self.reader, self.writer = await asyncio.open_connection(HOST, port, limit=1 << 20)
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: text/event-stream\r\n\r\n".encode())
+        await self.writer.drain()
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        if b" 200 " not in head.split(b"\r\n", 1)[0]:
+            raise RuntimeError(head.split(b"\r\n", 1)[0].decode())
+        await self.until(lambda seq, kind: True)  # the opening picture
+
+    async def until(self, want: object) -> tuple[int, float]:
+        """Read events until ``want(seq, type)``; the arrival time of that event."""
+        assert self.reader is not None
+        while True:
+            block = await self.reader.readuntil(b"\n\n")
+            at = time.perf_counter()
+            if b"data: " not in block:
+                continue  # a chunk-size line, a keep-alive comment or the retry line
+            seq, kind = parse_event(block)
+            if want(seq, kind):  # type: ignore[operator]
+                return seq, at
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def parse_event(block: bytes) -> tuple[int, str]:
+    """The event id and name (the payload is not parsed: the bench measures the server, not JSON decoding)."""
+    seq, kind = -1, ""
+    for line in block.split(b"\n", 3)[:3]:
+        if line.startswith(b"id: "):
+            seq = int(line[4:])
+        elif line.startswith(b"event: "):
+            kind = line[7:].decode()
+    return seq, kind
+
+
+async def bench(port: int, pid: int, info: dict[str, str], watchers_n: int, rounds: int) -> dict[str, object]:
+    base = f"http://{HOST}:{port}"
+    qid = info["queue_id"]
+    auth = {"Authorization": f"Bearer {info['token']}"}
+    async with httpx.AsyncClient(base_url=base, headers=auth, timeout=30) as http:
+        token = (await http.post(f"/api/v1/queues/{qid}/stream-token")).json()["token"]
+        path = f"/api/v1/queues/{qid}/events?token={token}"
+        warm = Watcher()
+        await warm.open(port, path)  # modules loaded and pools warm before the baseline
+        warm.close()
+        await asyncio.sleep(1.0)
+        base_rss = rss_kib(pid)
+        watchers = [Watcher() for _ in range(watchers_n)]
+        started = time.perf_counter()
+        sem = asyncio.Semaphore(200)
+
+        async def open_one(w: Watcher) -> bool:
+            async with sem:
+                try:
+                    await asyncio.wait_for(w.open(port, path), 30)
+                    return True
+                except Exception:  # counted below
+                    return False
+
+        ok = await asyncio.gather(*[open_one(w) for w in watchers])
+        live = [w for w, good in zip(watchers, ok, strict=True) if good]
+        log(f"connected {len(live)}/{watchers_n} watchers in {time.perf_counter() - started:.1f} s")
+        await asyncio.sleep(2.0)
+        with_rss = rss_kib(pid)
+        per_watcher_kib = (with_rss - base_rss) / max(1, len(live))
+        log(f"API RSS {base_rss / 1024:.1f} MB → {with_rss / 1024:.1f} MB: {per_watcher_kib:.1f} KiB per watcher")
+
+        samples: list[float] = []
+        request_ms: list[float] = []
+        missing = 0
+        for i in range(rounds):
+            t0 = time.perf_counter()
+            r = await http.post(f"/api/v1/queues/{qid}/call-next")
+            if r.status_code != 200:
+                raise RuntimeError(f"call-next: {r.status_code} {r.text[:200]}")
+            request_ms.append((time.perf_counter() - t0) * 1000)
+            seq = int(r.json()["last_event_id"])
+            got = await asyncio.gather(*[asyncio.wait_for(w.until(lambda s, k, seq=seq: s >= seq), 20)
+                                         for w in live], return_exceptions=True)
+            for g in got:
+                if isinstance(g, BaseException):
+                    missing += 1
+                else:
+                    samples.append((g[1] - t0) * 1000)
+            fin = await http.post(f"/api/v1/queues/{qid}/finish")
+            fseq = int(fin.json()["last_event_id"])
+            await asyncio.gather(*[asyncio.wait_for(w.until(lambda s, k, fseq=fseq: s >= fseq), 20) for w in live],
+                                 return_exceptions=True)
+            if i % 5 == 4:
+                log(f"round {i + 1}/{rounds}: p99 so far {percentile(samples, 99):.1f} ms")
+        for w in live:
+            w.close()
+    return {"watchers": watchers_n, "connected": len(live), "rounds": rounds, "deliveries": len(samples),
+            "missing": missing, "p50_ms": round(percentile(samples, 50), 1), "p99_ms": round(percentile(samples, 99), 1),
+            "max_ms": round(max(samples), 1) if samples else None,
+            "call_next_request_p50_ms": round(percentile(request_ms, 50), 1), "rss_base_mb": round(base_rss / 1024, 1),
+            "rss_watchers_mb": round(with_rss / 1024, 1), "kib_per_watcher": round(per_watcher_kib, 1),
+            "peak_rss_mb": round(rss_kib(pid, "VmHWM:") / 1024, 1)}
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1] if p < 100 else max(values)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--watchers", type=int, default=5000)
+    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--waiting", type=int, default=60)
+    args = ap.parse_args()
+    args.watchers = max(1, min(args.watchers, 15000))
+    args.waiting = max(args.rounds, args.waiting)
+    url = os.environ.get("YIHU_DATABASE_URL", DEFAULT_URL)
+    asyncio.run(recreate(url))
+    from yihu import migrate
+
+    migrate.upgrade(url)  # Alembic runs its own event loop
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    out = asyncio.run(run(url, args))
+    log(f"call next → delivery at {out['connected']} watchers: p50 {out['p50_ms']} ms, p99 {out['p99_ms']} ms "
+        f"(goal ≤ 100 ms); {out['kib_per_watcher']} KiB per watcher (goal ≤ 50); API peak RSS {out['peak_rss_mb']} MB")
+    print(json.dumps(out), flush=True)
+
+
+async def run(url: str, args: argparse.Namespace) -> dict[str, object]:
+    info = await seed(url, args.waiting)
+    port = free_port()
+    server = start_server(url, port)
+    try:
+        await wait_ready(f"http://{HOST}:{port}")
+        out = await asyncio.wait_for(bench(port, server.pid, info, args.watchers, args.rounds), 900)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""The live streams served straight on the ASGI connection.
+
+The app's HTTP middleware (request id, logging) is a ``BaseHTTPMiddleware``: it would pass every chunk of every
+open stream through an in-memory channel and an extra task, which costs memory and latency per watcher. This outer
+middleware sends the stream paths to the same openers as the routes in :mod:`yihu.queueing.sse_api`, writes the
+frames itself and notices a disconnect from ``receive`` (no timer per watcher: keep-alives come from one ticker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qs
+
+import structlog
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from yihu.auth import tokens
+from yihu.auth.actor import Actor
+from yihu.errors import DomainError, pick_language
+from yihu.queueing import sse_api
+from yihu.queueing.broker import Subscription
+from yihu.queueing.stream import CLOSE_SIGNAL
+
+log = structlog.get_logger(__name__)
+PATHS = re.compile(r"^/api/v1/(?:queues/(?P<queue>[^/]+)/events|queue-entries/(?P<entry>[^/]+)/events"
+                   r"|departments/(?P<department>[^/]+)/screen/events)$")
+HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-store"),
+           (b"x-accel-buffering", b"no"), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+
+
+class StreamFastPath:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and (m := PATHS.match(scope["path"])):
+            await serve(scope["app"], scope, receive, send, m)
+            return
+        await self.app(scope, receive, send)
+
+
+def install(app: FastAPI) -> None:
+    app.add_middleware(StreamFastPath)
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
+                            (b"content-length", str(len(data)).encode())]})
+    await send({"type": "http.response.body", "body": data})
+
+
+async def serve(app: FastAPI, scope: Scope, receive: Receive, send: Send, m: re.Match[str]) -> None:
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    token = query.get("token", [None])[0]
+    last_id = headers.get("last-event-id", query.get("last_id", [None])[0])
+    lang = pick_language(headers.get("accept-language"))
+    gone = asyncio.ensure_future(_until_disconnect(receive))
+    subs: list[Subscription] = []
+    try:
+        actor: Actor | None = None
+        scheme, _, bearer = headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and bearer.strip():
+            actor = tokens.actor_from_access(bearer.strip())
+        if m["queue"]:
+            first, gen = await sse_api.open_queue(app, m["queue"], actor, token, last_id, subs.append)
+        elif m["entry"]:
+            first, gen = await sse_api.open_entry(app, m["entry"], actor, token, last_id, subs.append)
+        else:
+            first, gen = await sse_api.open_screen(app, m["department"], subs.append)
+    except DomainError as exc:
+        gone.cancel()
+        await _json(send, exc.status, {"code": exc.code, "message": exc.message(lang)})
+        return
+    sub = subs[0]
+    gone.add_done_callback(lambda _f: sub.close(CLOSE_SIGNAL))
+    try:
+        await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+        await send({"type": "http.response.body", "body": first, "more_body": True})
+        async for chunk in gen:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        with contextlib.suppress(OSError):
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+    except OSError:
+        pass  # the client went away mid-write
+    finally:
+        await gen.aclose()
+        gone.cancel()
