@@ -82,6 +82,13 @@ async def accounts_for_patient(session: AsyncSession, patient_id: str) -> list[t
     return [(str(a), str(lang or "zh-CN")) for a, lang in rows.tuples().all()]
 
 
+async def own_account_id(session: AsyncSession, patient_id: str) -> str | None:
+    """The patient's own active account, if the patient registered one."""
+    found: str | None = await session.scalar(select(Account.id).where(Account.patient_id == patient_id,
+                                                                      Account.active.is_(True)))
+    return found
+
+
 # ---- registration ----
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yihu.auth.models import Account
+from yihu.auth import service as accounts
 from yihu.db import new_id
 from yihu.errors import DomainError
 from yihu.queueing import errors
 from yihu.queueing.models import Queue, QueueEntry, QueueEvent
-from yihu.registry.models import Patient
-from yihu.scheduling.models import Schedule, Slot
+from yihu.registry import service as registry
+from yihu.scheduling import schedules
+from yihu.scheduling.models import Schedule
 
 ACTIVE = ("waiting", "called")
 
@@ -108,9 +109,7 @@ async def mark_near_notified(session: AsyncSession, entry_id: str, now: datetime
 
 async def account_of_patient(session: AsyncSession, patient_id: str) -> str | None:
     """The patient's own account, if the patient has one (for walk-ins' in-app notices)."""
-    found: str | None = await session.scalar(select(Account.id).where(Account.patient_id == patient_id,
-                                                                      Account.active.is_(True)))
-    return found
+    return await accounts.own_account_id(session, patient_id)
 
 
 async def events_after(session: AsyncSession, queue_id: str, after: int, limit: int = 500) -> list[QueueEvent]:
@@ -150,17 +149,12 @@ async def entries_of_patients(session: AsyncSession, patient_ids: list[str], day
 
 async def has_session_on(session: AsyncSession, schedule_id: str, day: date) -> bool:
     """The schedule sees patients that day (an open slot exists)."""
-    found = await session.scalar(select(Slot.id).where(Slot.schedule_id == schedule_id, Slot.day == day,
-                                                       Slot.status == "open").limit(1))
-    return found is not None
+    return await schedules.has_open_slot(session, schedule_id, day)
 
 
 async def names(session: AsyncSession, patient_ids: list[str]) -> dict[str, str]:
     """Patients' names in one query (the console shows a whole queue)."""
-    if not patient_ids:
-        return {}
-    rows = (await session.execute(select(Patient.id, Patient.name).where(Patient.id.in_(patient_ids)))).all()
-    return {r[0]: r[1] for r in rows}
+    return await registry.names_of(session, patient_ids)
 
 
 async def done_count(session: AsyncSession, queue_id: str) -> int:

@@ -132,6 +132,14 @@ def ids_bound_to_account(account_id: str, own_patient_id: str | None) -> Select[
     return select(Patient.id).where(bound_to_account(account_id, own_patient_id))
 
 
+async def names_of(session: AsyncSession, patient_ids: list[str]) -> dict[str, str]:
+    """Patients' names in one query (a console showing a whole queue)."""
+    if not patient_ids:
+        return {}
+    rows = (await session.execute(select(Patient.id, Patient.name).where(Patient.id.in_(patient_ids)))).tuples()
+    return {pid: name for pid, name in rows.all()}
+
+
 async def card_holder_account_ids(session: AsyncSession, patient_id: str) -> set[str]:
     """Accounts that have this patient bound by an active card (the inverse of ``bound_patient_ids``)."""
     rows = await session.scalars(select(Card.account_id).where(Card.patient_id == patient_id, Card.status == "active"))

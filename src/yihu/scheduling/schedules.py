@@ -207,6 +207,13 @@ async def search_slots(session: AsyncSession, q: SlotQuery, now: datetime | None
     return [(s, sc) for s, sc in rows.all()], total
 
 
+async def has_open_slot(session: AsyncSession, schedule_id: str, day: date) -> bool:
+    """The schedule sees patients that day: an open slot exists."""
+    found = await session.scalar(select(Slot.id).where(Slot.schedule_id == schedule_id, Slot.day == day,
+                                                       Slot.status == "open").limit(1))
+    return found is not None
+
+
 async def get_slot(session: AsyncSession, slot_id: str) -> Slot:
     s = await session.get(Slot, slot_id)
     if s is None:
