@@ -15,6 +15,7 @@ export default {
     booked_title: 'Booked', booked_msg: 'Please come on time; you can cancel in "My appointments" before the visit.',
     preparation: 'Preparation', view_mine: 'My appointments', book_more: 'Book another', morning: 'Morning',
     afternoon: 'Afternoon', evening: 'Evening', upcoming: 'Upcoming', past: 'Past', none_upcoming: 'No upcoming appointments',
+    check_in: 'Check in', watch_queue: 'Watch the queue',
     none_past: 'No past appointments', cancel: 'Cancel', cancel_title: 'Cancel the appointment',
     cancel_msg: 'Cancel the {clinic} for {name} at {time}? A paid fee is refunded per policy.',
     cancelled_ok: 'Appointment cancelled', reason: 'Reason', stop_reason: 'Clinic stopped: {reason}',

@@ -15,6 +15,7 @@ export default {
     booked_title: '预约成功', booked_msg: '请按时就诊，就诊前可在“我的预约”中取消。', preparation: '检查准备',
     view_mine: '查看我的预约', book_more: '继续预约', morning: '上午', afternoon: '下午', evening: '晚上',
     upcoming: '待就诊', past: '历史预约', none_upcoming: '暂无待就诊的预约', none_past: '暂无历史预约',
+    check_in: '签到取号', watch_queue: '查看排队',
     cancel: '取消预约', cancel_title: '取消预约', cancel_msg: '确定取消{name} {time} 的{clinic}吗？已支付的费用将按规定退回。',
     cancelled_ok: '预约已取消', reason: '原因', stop_reason: '停诊原因：{reason}',
     status: { booked: '已预约', checked_in: '已签到', cancelled: '已取消', stopped: '已停诊', noshow: '爽约', done: '已就诊', finished: '已就诊' },

@@ -54,6 +54,7 @@ export default {
     family: 'Family', mfa: 'Second factor', mfa_on: 'On', mfa_off: 'Off',
   },
   console: {
+    nav_queue: 'Calling desk',
     no_institution: 'This account is not linked to an institution.',
     title: 'Institution console', institution: 'Institution', code: 'Code', kind: 'Kind', address: 'Address', phone: 'Phone',
     stats: { departments: 'Departments', doctors: 'Doctors', nurses: 'Nurses', pharmacists: 'Pharmacists', suspended: 'Suspended', patients: 'Patients', institutions: 'Institutions' },

@@ -52,6 +52,7 @@ export default {
     family: '家庭成员', mfa: '二次验证', mfa_on: '已开启', mfa_off: '未开启',
   },
   console: {
+    nav_queue: '叫号台',
     no_institution: '该账户未关联机构。',
     title: '机构工作台', institution: '本机构', code: '机构编码', kind: '机构类别', address: '地址', phone: '电话',
     stats: { departments: '科室', doctors: '医师', nurses: '护士', pharmacists: '药师', suspended: '暂停执业', patients: '患者', institutions: '机构' },
