@@ -18,6 +18,7 @@ from yihu.registry.idcard import make as make_id_number
 from yihu.registry.models import Department, Institution, Practitioner
 
 _seq = itertools.count(1)
+GIVEN_NAMES = ("建华", "秀英", "志强", "丽娟", "海涛", "文静", "国平", "晓燕", "明远", "慧敏", "振宇", "佳怡")
 PASSWORD = "Yihu2026ok"
 
 
@@ -52,7 +53,7 @@ async def practitioner(session: AsyncSession, inst: Institution, *, kind: str = 
                        practice_start: date = date(2012, 3, 1), department_id: str | None = None) -> Practitioner:
     n = unique()
     return await directory.create_practitioner(session, inst.id, directory.PractitionerInput(
-        name=name or f"王护士{n}", sex="female", kind=kind, licence_no=f"LIC{n:08d}", title=title,
+        name=name or ("王" if kind == "nurse" else "李") + GIVEN_NAMES[n % len(GIVEN_NAMES)], sex="female", kind=kind, licence_no=f"LIC{n:08d}", title=title,
         practice_start=practice_start, department_id=department_id))
 
 
