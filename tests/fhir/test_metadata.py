@@ -8,6 +8,7 @@ from yihu.fhir.handlers import HANDLERS
 EXPECTED = {
     "Appointment": ["_id", "patient", "date", "status", "slot", "practitioner"],
     "DiagnosticReport": ["_id", "patient", "category", "code", "date", "status"],
+    "Encounter": ["_id", "patient", "date", "status", "appointment"],
     "Location": ["_id", "name", "identifier", "type", "organization", "partof"],
     "Observation": ["_id", "patient", "code", "date"],
     "Organization": ["_id", "name", "identifier", "type", "partof"],
@@ -50,9 +51,9 @@ async def test_capability_statement_is_generated_from_the_handlers(client):
 async def test_metadata_follows_the_registry(client, monkeypatch):
     monkeypatch.delitem(HANDLERS, "Location")
     cs = strict(CapabilityStatement, (await client.get("/fhir/metadata")).json())
-    assert sorted(r.type for r in cs.rest[0].resource) == ["Appointment", "DiagnosticReport", "Observation",
-                                                            "Organization", "Patient", "Practitioner",
-                                                            "PractitionerRole", "Schedule", "Slot"]
+    assert sorted(r.type for r in cs.rest[0].resource) == ["Appointment", "DiagnosticReport", "Encounter",
+                                                            "Observation", "Organization", "Patient",
+                                                            "Practitioner", "PractitionerRole", "Schedule", "Slot"]
     assert (await client.get("/fhir/Location")).status_code == 404
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from yihu.fhir.handlers.appointment import AppointmentHandler
 from yihu.fhir.handlers.base import ResourceHandler
 from yihu.fhir.handlers.diagnostic_report import DiagnosticReportHandler
+from yihu.fhir.handlers.encounter import EncounterHandler
 from yihu.fhir.handlers.location import LocationHandler
 from yihu.fhir.handlers.observation import ObservationHandler
 from yihu.fhir.handlers.organization import OrganizationHandler
@@ -18,7 +19,7 @@ HANDLERS: dict[str, ResourceHandler] = {
     h.resource_type: h
     for h in (AppointmentHandler(), LocationHandler(), OrganizationHandler(), PatientHandler(), PractitionerHandler(),
               PractitionerRoleHandler(), ScheduleHandler(), SlotHandler(),
-              DiagnosticReportHandler(), ObservationHandler())
+              DiagnosticReportHandler(), ObservationHandler(), EncounterHandler())
 }
 
 __all__ = ["HANDLERS", "ResourceHandler"]
