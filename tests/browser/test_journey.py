@@ -133,6 +133,7 @@ def test_book_pay_check_in_watch_the_queue_be_called_read_the_report(site: Site,
     pay.get_by_test_id("pay-channel-wechat").click()
     pay.get_by_test_id("pay-start").click()
     pay.get_by_test_id("pay-confirm").click()
+    expect(pay.get_by_test_id("pay-waiting")).to_be_visible()  # the sandbox took the payment
     assert in_thread(_deliver_payments(site.db_url)) == 1
     expect(item.get_by_test_id("bill-status")).to_have_text("已支付", timeout=15_000)
     shot(phone, "journey-2-paid")
