@@ -123,20 +123,22 @@ def audit_verify() -> None:
 @app.command()
 def worker(once: Annotated[bool, typer.Option(help="deliver what is pending, then stop")] = False,
            interval: float = 1.0) -> None:
-    """Deliver the outbox, seal the audit chain, return freed places, expire waitlist offers, roll slot windows.
+    """Deliver the outbox, seal the audit chain, return freed places, expire waitlist offers, mark no-shows,
+    roll slot windows.
 
     Several workers may run side by side: every step claims its rows by conditional updates."""
     from yihu.db import commit
     from yihu.kit import clock
     from yihu.kit.audit import seal
     from yihu.notify.service import deliver_pending
-    from yihu.scheduling import schedules, waitlist
+    from yihu.scheduling import booking, schedules, waitlist
 
     async def scheduling_upkeep(db: Database, last_day: list[object]) -> None:
         async with db.sessionmaker() as session:
             session.info["db"] = db
             await waitlist.release_due(session)
             await waitlist.expire_offers(session)
+            await booking.mark_no_shows(session)
             today = clock.local_date(clock.now())
             if last_day[0] != today:  # roll every schedule's window forward once a day
                 await schedules.generate_window(session, today)

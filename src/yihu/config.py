@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     noshow_limit: int = 3
     noshow_window_days: int = 90
     noshow_bar_days: int = 90
+    noshow_grace_minutes: int = 30
     cancel_close_minutes: int = 30
     release_delay_min_seconds: int = 30
     release_delay_max_seconds: int = 180

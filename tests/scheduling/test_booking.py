@@ -310,3 +310,25 @@ async def test_booking_is_rate_limited(client, session, monkeypatch):
                                 json=book_body(slot, "nobody"))).status_code for _ in range(4)]
     assert codes == [403, 403, 403, 429]
     api._counter.cache_clear()
+
+
+async def test_bookings_never_checked_in_become_no_shows_that_count(client, session):
+    inst = await b.institution(session)
+    scheds = [await b.doctor_schedule(session, inst, slots=1) for _ in range(4)]
+    holder = await b.resident(session)
+    appts = [await booking.book(session, booking.BookingRequest((await first_slot(session, s)).id, holder.patient_id,
+                                                                 holder.id)) for s in scheds]
+    await b.done(session)
+    late = max(a.start_at for a in appts[:3]) + timedelta(minutes=get_settings().noshow_grace_minutes + 1)
+    await session.execute(update(Appointment).where(Appointment.id == appts[3].id).values(status="checked_in"))
+    assert await booking.mark_no_shows(session, appts[0].start_at) == 0  # not yet: the grace period runs
+    assert await booking.mark_no_shows(session, late) == 3
+    await b.done(session)
+    statuses = sorted((await session.scalars(select(Appointment.status).execution_options(
+        populate_existing=True))).all())
+    assert statuses == ["checked_in", "noshow", "noshow", "noshow"]
+    other = await b.doctor_schedule(session, inst, slots=1, days_ahead=2)
+    slot = await first_slot(session, other)
+    with pytest.raises(Exception) as e:
+        await booking.book(session, booking.BookingRequest(slot.id, holder.patient_id, holder.id), now=late)
+    assert e.value.code == "booking.barred_for_no_shows"

@@ -131,6 +131,18 @@ async def book_held(session: AsyncSession, slot_id: str, *, patient_id: str, acc
     return appt
 
 
+async def mark_no_shows(session: AsyncSession, now: datetime | None = None) -> int:
+    """Bookings never checked in by ``noshow_grace_minutes`` after their start become no-shows (the worker runs
+    this); three in 90 days bar booking (``_check_patient_rules``)."""
+    now = now or clock.now()
+    cutoff = now - timedelta(minutes=get_settings().noshow_grace_minutes)
+    done = await session.execute(update(Appointment).where(Appointment.status == "booked",
+                                                           Appointment.start_at < cutoff)
+                                 .values(status="noshow", day_guard=None)
+                                 .execution_options(synchronize_session=False))
+    return int(getattr(done, "rowcount", 0) or 0)
+
+
 async def get(session: AsyncSession, appointment_id: str) -> Appointment:
     a = await session.get(Appointment, appointment_id)
     if a is None:
