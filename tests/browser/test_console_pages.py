@@ -125,6 +125,8 @@ def test_regulator_enrols_totp_and_sees_the_overview(site: Site, page: Page) -> 
     expect(page.get_by_test_id("stat-institutions").locator(".value")).to_have_text("2")
     expect(page.locator("[data-testid=overview-chart] canvas")).to_have_count(1)
     expect(page.get_by_test_id("generated-at")).to_contain_text("统计时间")
+    expect(page.get_by_test_id("settlements-count")).to_have_text("0")  # nothing paid online yet in this region
+    expect(page.get_by_test_id("settlements")).to_contain_text("按每笔线上结算节省5分钟")
     shot(page, "regulator-2-overview")
 
 

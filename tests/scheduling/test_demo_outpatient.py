@@ -29,3 +29,15 @@ async def test_the_demo_district_has_clinics_and_exams_to_book(db, session):
     assert tomorrow > 0
     last = await session.scalar(select(func.max(Slot.day)))
     assert last == today + timedelta(days=7)  # exams run every day: the window's last day has slots
+
+
+async def test_the_demo_has_bookings_and_online_settlements_for_the_cockpit(db, session):
+    from yihu.billing import service as billing
+    from yihu.scheduling.models import Appointment
+
+    await load_demo(db, today=clock.local_date(clock.now()))
+    booked = await session.scalar(select(func.count()).select_from(Appointment))
+    saved = await billing.time_saved(session)
+    assert booked == 60
+    assert (saved.settlements, saved.minutes_saved) == (40, 200)
+    assert set(saved.by_channel) == {"wechat", "alipay", "bank_card", "kiosk"}

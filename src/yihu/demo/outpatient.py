@@ -6,13 +6,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yihu.auth.models import Account
+from yihu.billing import sandbox
+from yihu.billing import service as billing
+from yihu.db import Database, commit
 from yihu.demo import district
 from yihu.demo.keys import uid
 from yihu.demo.staff import StaffPlan
-from yihu.scheduling import schedules
-from yihu.scheduling.models import Schedule, ScheduleSession
+from yihu.kit import clock
+from yihu.scheduling import booking, schedules
+from yihu.scheduling.models import Schedule, ScheduleSession, Slot
 
 WINDOW_DAYS = 7
 SENIOR = ("chief_physician", "associate_chief_physician")
@@ -91,3 +97,34 @@ async def load(session: AsyncSession, staff: list[StaffPlan], today: date) -> in
     for sc in scheds:
         total += await schedules.generate(session, sc, today, today + timedelta(days=WINDOW_DAYS))
     return total
+
+
+async def bookings_and_settlements(db: Database, *, residents: int = 60) -> int:
+    """Some residents book the coming week's clinics and two in three pay online (rotating channels), through the
+    same services and sandbox cashier as the app, so the cockpit shows the settlements and the time they saved."""
+    channels = ("wechat", "alipay", "bank_card", "kiosk")
+    paid = 0
+    async with db.sessionmaker() as session:
+        session.info["db"] = db
+        accounts = (await session.scalars(select(Account).where(Account.role == "resident",
+                                                                Account.patient_id.is_not(None))
+                                          .order_by(Account.id).limit(residents))).all()
+        now = clock.now()
+        slots = (await session.scalars(select(Slot).join(Schedule, Schedule.id == Slot.schedule_id).where(
+            Schedule.kind == "doctor", Slot.status == "open", Slot.release_at <= now, Slot.start_at > now,
+            Slot.booked < Slot.capacity - Slot.onsite).order_by(Slot.start_at, Slot.id).limit(residents * 7))).all()
+        for i, acc in enumerate(accounts):
+            slot = slots[(i * 7) % len(slots)] if slots else None
+            if slot is None or acc.patient_id is None:
+                break
+            appt = await booking.book(session, booking.BookingRequest(slot.id, acc.patient_id, acc.id), now=now)
+            bill = await billing.bill_by_reference(session, billing.appointment_reference(appt.id))
+            if bill is None or i % 3 == 2:
+                continue
+            _payment, checkout = await billing.create_payment(session, bill, channel=channels[i % 4],
+                                                              account_id=acc.id)
+            await sandbox.pay(session, checkout.provider_payment_id, checkout.token)
+            paid += 1
+        await commit(session)
+    await sandbox.deliver_pending(db, sandbox.direct_poster(db), limit=residents * 2)
+    return paid

@@ -321,6 +321,7 @@ async def load_demo(db: Database, progress: Tick | None = None, *, today: date |
                 detail={"residents": DEMO_RESIDENTS + len(logins.demo_family().members)},
             )
             await commit(session)
+            await outpatient.bookings_and_settlements(db)
         else:
             tick(STEPS - 1)
         summary = DemoSummary(

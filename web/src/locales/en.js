@@ -66,6 +66,7 @@ export default {
     invalid: 'Not valid', no_credentials: 'none', total: '{n} in total',
   },
   regulator: {
+    settlements_title: 'Online settlement', settlements: 'settlements online', hours_saved: 'hours of queueing saved', settlements_note: 'Counting {minutes} minutes of window queueing saved per online settlement (Xiuzhou).',
     title: 'Regulator cockpit', overview: 'Institutions at a glance', generated_at: 'As of {time}', institution: 'Institution', kind: 'Kind',
     totals: 'Total', chart: 'Staff by institution',
   },

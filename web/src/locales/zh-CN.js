@@ -64,6 +64,7 @@ export default {
     invalid: '无效', no_credentials: '无', total: '共 {n} 人',
   },
   regulator: {
+    settlements_title: '线上结算（智慧结算）', settlements: '笔线上结算', hours_saved: '小时排队时间节省', settlements_note: '按每笔线上结算节省{minutes}分钟窗口排队计（健康秀洲）。',
     title: '监管驾驶舱', overview: '各机构概况', generated_at: '统计时间：{time}', institution: '机构', kind: '类别',
     totals: '合计', chart: '各机构人员构成',
   },
