@@ -84,3 +84,20 @@ async def test_insurance_card_cannot_top_up_a_deposit(client, session, db):
                           json={"amount_fen": 10000, "channel": "insurance_card", "card_id": "x"})
     assert r.status_code == 422
     assert await h.count(session, Bill, Bill.kind == "deposit") == 0
+
+
+async def test_a_deposit_outside_the_range_is_refused_with_the_range(client, session, db):
+    w, _nurse, adm = await admitted(client, session)
+    for amount in (0, 99, 10_000_001):
+        r = await client.post(f"/api/v1/admissions/{adm['id']}/deposits", headers={**b.auth(w.holder), **h.key()},
+                              json={"amount_fen": amount, "channel": "wechat"})
+        assert (r.status_code, r.json()) == (422, {"code": "billing.deposit_amount",
+                                                   "message": "充值金额应在¥1.00至¥100,000.00之间。"})
+    r = await client.post(f"/api/v1/admissions/{adm['id']}/deposits",
+                          headers={**b.auth(w.holder), **h.key(), "Accept-Language": "en"},
+                          json={"amount_fen": 99, "channel": "wechat"})
+    assert r.json()["message"] == "A deposit top-up is between ¥1.00 and ¥100,000.00."
+    assert await h.count(session, Bill, Bill.kind == "deposit") == 0
+    r = await client.post(f"/api/v1/admissions/{adm['id']}/deposits", headers={**b.auth(w.holder), **h.key()},
+                          json={"amount_fen": 100, "channel": "wechat"})
+    assert r.status_code == 201 and r.json()["bill"]["amount_fen"] == 100

@@ -15,6 +15,13 @@ from yihu.db import new_id, utcnow
 from yihu.errors import FORBIDDEN, DomainError
 from yihu.registry import service as registry
 
+DEPOSIT_MIN_FEN = 100
+DEPOSIT_MAX_FEN = 10_000_000
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100:,}.{fen % 100:02d}"
+
 
 def reference(admission_id: str) -> str:
     return f"admission:{admission_id}"
@@ -90,6 +97,8 @@ async def discharge(session: AsyncSession, adm: Admission, now: datetime | None 
 async def top_up_bill(session: AsyncSession, adm: Admission, *, amount_fen: int, account_id: str | None) -> Bill:
     """A deposit is a bill of kind ``deposit``; it is paid like any other bill."""
     _open(adm)
+    if not DEPOSIT_MIN_FEN <= amount_fen <= DEPOSIT_MAX_FEN:
+        raise DomainError(errors.DEPOSIT_AMOUNT, low=_yuan(DEPOSIT_MIN_FEN), high=_yuan(DEPOSIT_MAX_FEN))
     return await open_bill(session, BillInput(kind="deposit", patient_id=adm.patient_id,
                                               institution_id=adm.institution_id, amount_fen=amount_fen,
                                               reference=reference(adm.id), description=f"住院预交金 {adm.ward}",

@@ -41,6 +41,8 @@ SANDBOX_DISABLED = code("billing.sandbox_disabled", 403, "生产环境不提供�
                         "The payment sandbox is not available in production.")
 ADMISSION_CLOSED = code("billing.admission_discharged", 409, "该住院已出院结算，不能再充值或记账。",
                         "The patient was discharged; no more deposits or charges.")
+DEPOSIT_AMOUNT = code("billing.deposit_amount", 422, "充值金额应在¥{low}至¥{high}之间。",
+                      "A deposit top-up is between ¥{low} and ¥{high}.")
 STATS_SCOPE = code("billing.stats_scope", 403, "机构人员只能查看本机构的数据。",
                    "Institution staff see their own institution's figures only.")
 STATS_SINCE = code("billing.since_needs_offset", 422, "起始时间须带时区，例如 2026-01-01T00:00:00+08:00。",

@@ -122,7 +122,8 @@ class ChargeOut(BaseModel):
 
 
 class DepositIn(BaseModel):
-    amount_fen: int = Field(ge=1, le=10_000_000)
+    # The range is checked by the service, which names it in the refusal (billing.deposit_amount).
+    amount_fen: int = Field(description="fen, from 100 (¥1.00) to 10,000,000 (¥100,000.00)")
     channel: Channel
     card_id: str | None = Field(default=None, max_length=36)
 

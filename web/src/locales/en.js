@@ -1,9 +1,11 @@
 import bookingPages from './booking.en'
 import reportPages from './reports.en'
+import inpatientPages from './inpatient.en'
 
 export default {
   ...bookingPages,
   ...reportPages,
+  ...inpatientPages,
   app: { name: 'Yihu', tagline: 'Regional Internet + Healthcare platform' },
   lang: { zh: '中文', en: 'English', label: 'Language' },
   common: {
