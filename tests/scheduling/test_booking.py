@@ -332,3 +332,24 @@ async def test_bookings_never_checked_in_become_no_shows_that_count(client, sess
     with pytest.raises(Exception) as e:
         await booking.book(session, booking.BookingRequest(slot.id, holder.patient_id, holder.id), now=late)
     assert e.value.code == "booking.barred_for_no_shows"
+
+
+async def test_a_full_slot_is_refused_before_the_key_is_claimed(client, session):
+    from yihu.kit.idempotency import IdempotencyRecord
+
+    inst = await b.institution(session)
+    sched = await b.doctor_schedule(session, inst, slots=1)
+    first, late = await b.resident(session), await b.resident(session)
+    await b.done(session)
+    slot = await first_slot(session, sched)
+    won = await client.post("/api/v1/appointments", headers={**b.auth(first), "Idempotency-Key": "won"},
+                            json=book_body(slot, first.patient_id))
+    assert won.status_code == 201
+    r = await client.post("/api/v1/appointments", headers={**b.auth(late), "Idempotency-Key": "too-late"},
+                          json=book_body(slot, late.patient_id))
+    assert (r.status_code, r.json()["code"]) == (409, "booking.slot_taken")
+    keys = (await session.scalars(select(IdempotencyRecord.key))).all()
+    assert keys == ["won"]  # the refusal claimed nothing
+    again = await client.post("/api/v1/appointments", headers={**b.auth(first), "Idempotency-Key": "won"},
+                              json=book_body(slot, first.patient_id))
+    assert again.status_code == 201 and again.json() == won.json()  # the full slot still replays the winner

@@ -124,11 +124,23 @@ KEY_REQUIRED = code("idempotency.key_required", 400, "此请求须带 Idempotenc
 
 
 async def run(db: Database, session: AsyncSession, *, scope: str, key: str | None, fp: str, lang: str,
-              action: Any) -> tuple[int, Any, bool]:
-    """Run ``action()`` (returning ``(status, body)``) at most once per key. Returns ``(status, body, replayed)``."""
+              action: Any, precheck: Any = None) -> tuple[int, Any, bool]:
+    """Run ``action()`` (returning ``(status, body)``) at most once per key. Returns ``(status, body, replayed)``.
+
+    ``precheck()`` (optional) may refuse a new request cheaply before the key is claimed — e.g. a slot already full
+    during a rush; a refusal then leaves no record, and a retry is judged afresh. It never runs for a key already
+    used, so a retry of a request that succeeded still gets its answer back.
+    """
     if key is None:
         raise DomainError(KEY_REQUIRED)
-    c = await claim(db, scope, check_key(key), fp)
+    key = check_key(key)
+    if precheck is not None:
+        async with db.sessionmaker() as s:
+            used = await s.scalar(select(IdempotencyRecord.id).where(IdempotencyRecord.scope == scope,
+                                                                      IdempotencyRecord.key == key))
+        if used is None:
+            await precheck()
+    c = await claim(db, scope, key, fp)
     if isinstance(c, Replay):
         return c.status_code, c.body, True
     try:

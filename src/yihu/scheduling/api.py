@@ -162,9 +162,17 @@ async def book(body: schemas.BookIn, request: Request, session: SessionDep, acto
                      resource_id=appt.id, institution_id=appt.institution_id)
         return 201, (await appointment_out(session, appt)).model_dump(mode="json")
 
+    async def precheck() -> None:
+        # During a rush most requests ask for places already gone: refuse those before claiming the key.
+        db = request.app.state.db
+        async with db.sessionmaker() as s:
+            if await schedules.surely_full(s, body.slot_id, clock.now()):
+                raise DomainError(errors.SLOT_TAKEN)
+
     code_, out, replayed = await idempotency.run(
         request.app.state.db, session, scope=f"acct:{actor.account_id}", key=idempotency_key,
-        fp=idempotency.fingerprint("POST", "/appointments", body.model_dump()), lang=current_lang(), action=action)
+        fp=idempotency.fingerprint("POST", "/appointments", body.model_dump()), lang=current_lang(), action=action,
+        precheck=precheck)
     return JSONResponse(out, status_code=code_, headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 

@@ -207,6 +207,17 @@ async def search_slots(session: AsyncSession, q: SlotQuery, now: datetime | None
     return [(s, sc) for s, sc in rows.all()], total
 
 
+async def surely_full(session: AsyncSession, slot_id: str, now: datetime) -> bool:
+    """True only when the slot is open, released, still ahead and has no online place left: the booking rush's
+    cheap refusal before any write. Anything else is left to the booking itself to judge."""
+    row = (await session.execute(select(Slot.booked, Slot.capacity, Slot.onsite, Slot.status, Slot.release_at,
+                                        Slot.start_at).where(Slot.id == slot_id))).one_or_none()
+    if row is None:
+        return False
+    booked, capacity, onsite, status, release_at, start_at = row
+    return bool(status == "open" and release_at <= now < start_at and booked >= capacity - onsite)
+
+
 async def has_open_slot(session: AsyncSession, schedule_id: str, day: date) -> bool:
     """The schedule sees patients that day: an open slot exists."""
     found = await session.scalar(select(Slot.id).where(Slot.schedule_id == schedule_id, Slot.day == day,
