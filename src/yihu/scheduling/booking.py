@@ -82,13 +82,6 @@ async def book(session: AsyncSession, req: BookingRequest, now: datetime | None 
     guard = _day_guard(sched, slot)
     await _check_patient_rules(session, req.patient_id, guard, now)
 
-    # The on-site share stays for kiosks and windows: online bookings stop short of it.
-    reserve = Slot.onsite if req.channel == "online" else 0
-    taken = await session.execute(
-        update(Slot).where(and_(Slot.id == slot.id, Slot.status == "open", Slot.booked < Slot.capacity - reserve))
-        .values(booked=Slot.booked + 1).execution_options(synchronize_session=False))
-    if getattr(taken, "rowcount", 0) != 1:
-        raise DomainError(errors.SLOT_TAKEN)
     appt = Appointment(slot_id=slot.id, schedule_id=sched.id, institution_id=sched.institution_id,
                        patient_id=req.patient_id, account_id=req.account_id, status="booked", channel=req.channel,
                        fee_fen=sched.fee_fen, day=slot.day, start_at=slot.start_at, day_guard=guard, booked_at=now)
@@ -104,6 +97,14 @@ async def book(session: AsyncSession, req: BookingRequest, now: datetime | None 
                          room_kind=room.kind if room else None, appointment_id=appt.id)
     await registry.link(session, req.patient_id, sched.institution_id, "appointment")
     await _bill(session, appt, sched)
+    # Take the place last: the slot's row lock is then held only for the few statements before commit, so a rush
+    # on one slot queues behind short transactions. The on-site share stays for kiosks and windows.
+    reserve = Slot.onsite if req.channel == "online" else 0
+    taken = await session.execute(
+        update(Slot).where(and_(Slot.id == slot.id, Slot.status == "open", Slot.booked < Slot.capacity - reserve))
+        .values(booked=Slot.booked + 1).execution_options(synchronize_session=False))
+    if getattr(taken, "rowcount", 0) != 1:
+        raise DomainError(errors.SLOT_TAKEN)  # everything above rolls back with the request
     return appt
 
 
