@@ -173,6 +173,9 @@ async def rush(base: str, data: dict[str, object], concurrency: int) -> dict[str
     acked: list[tuple[str, str]] = []
     lat: list[float] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    # Thousands of coroutines waiting inside httpx's connection pool slow the *client* down threefold (measured:
+    # 42 vs 117 requests/s against the same server); a semaphore of the pool's size keeps the waiting outside it.
+    gate = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as c:
         await asyncio.sleep(max(0.0, release_at - time.time()))
 
@@ -183,9 +186,10 @@ async def rush(base: str, data: dict[str, object], concurrency: int) -> dict[str
                 if not free:
                     return
                 slot = rnd.choice(free)
-                t0 = time.perf_counter()
-                r = await c.post("/api/v1/appointments", json={"slot_id": slot, "patient_id": patient},
-                                 headers={"Authorization": f"Bearer {tok}", "Idempotency-Key": uuid.uuid4().hex})
+                t0 = time.perf_counter()  # the tap: waiting for a connection counts in the latency
+                async with gate:
+                    r = await c.post("/api/v1/appointments", json={"slot_id": slot, "patient_id": patient},
+                                     headers={"Authorization": f"Bearer {tok}", "Idempotency-Key": uuid.uuid4().hex})
                 lat.append((time.perf_counter() - t0) * 1000)
                 if r.status_code == 201:
                     acked.append((patient, slot))
