@@ -1,0 +1,333 @@
+"""A plan under construction: routes, their exact earliest schedule, and cheap exact insertion of one job.
+
+Inserting a job only adds lower bounds, so the new schedule is found by pushing starts later from the current
+one: the inserted stops, then whatever follows them on their routes, then the partners of pushed two-nurse
+stops, until nothing moves (or a cycle of pushes shows the insertion cannot be timed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .compiled import HORIZON, SEQ_FIRST, SEQ_SECOND, SIMULTANEOUS, Compiled
+
+PREFERENCE_PENALTY = 15  # minutes-equivalent per task served by a non-preferred nurse when preferences exist
+UNASSIGNED_PENALTY = 100_000  # per job left out
+
+
+@dataclass
+class Move:
+    job: int
+    inserts: list[tuple[int, int, int]]  # (vehicle, position, node)
+    starts: dict[int, int]  # node -> new start
+    delta: float
+
+
+class Plan:
+    def __init__(self, c: Compiled) -> None:
+        self.c = c
+        self.routes: list[list[int]] = [[] for _ in range(c.n_vehicles)]
+        self.vehicle = [-1] * c.n_nodes
+        self.index = [0] * c.n_nodes
+        self.start = [0] * c.n_nodes
+        self.unassigned: set[int] = set(range(len(c.job_nodes)))
+        self.travel_total = 0
+        self.tard_sum = 0
+        self.tard_max = 0
+        self.nonpref = 0
+        self.work = [0] * c.n_vehicles
+        self.balance_factor = 3.0 * c.problem.balance_weight
+
+    def copy(self) -> Plan:
+        other = Plan.__new__(Plan)
+        other.__dict__.update(self.__dict__)
+        other.routes = [list(r) for r in self.routes]
+        other.vehicle = list(self.vehicle)
+        other.index = list(self.index)
+        other.start = list(self.start)
+        other.unassigned = set(self.unassigned)
+        other.work = list(self.work)
+        return other
+
+    def balance(self) -> int:
+        return max(self.work) - min(self.work) if self.work else 0
+
+    def cost(self) -> float:
+        """Three times the objective, plus the soft preference and unassigned penalties."""
+        value = float(self.travel_total + self.tard_sum + self.tard_max)
+        if self.balance_factor:
+            value += self.balance_factor * self.balance()
+        return value + PREFERENCE_PENALTY * self.nonpref + UNASSIGNED_PENALTY * len(self.unassigned)
+
+    # ---- full recomputation -------------------------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Recompute the schedule and every total from the routes; False if the routes cannot be timed."""
+        c = self.c
+        start = c.schedule(self.routes)
+        if start is None:
+            return False
+        self.start = start
+        travel, loc, dur, late = c.travel, c.loc, c.dur, c.late
+        self.travel_total = self.tard_sum = self.tard_max = self.nonpref = 0
+        for v, route in enumerate(self.routes):
+            prev = c.v_start[v]
+            work = 0
+            for k, n in enumerate(route):
+                self.vehicle[n] = v
+                self.index[n] = k
+                work += travel[prev][loc[n]] + dur[n]
+                prev = loc[n]
+                tard = start[n] - late[n]
+                if tard > 0:
+                    self.tard_sum += tard
+                    if tard > self.tard_max:
+                        self.tard_max = tard
+                pref = c.preferred[n]
+                if pref and v not in pref:
+                    self.nonpref += 1
+            if route:
+                work += travel[prev][c.v_end[v]]
+            self.work[v] = work
+            self.travel_total += work - sum(dur[n] for n in route)
+        return True
+
+    def remove_jobs(self, jobs: list[int]) -> None:
+        """Take jobs off their routes (call refresh() afterwards)."""
+        touched = set()
+        for j in jobs:
+            for n in self.c.job_nodes[j]:
+                v = self.vehicle[n]
+                if v >= 0:
+                    self.routes[v].remove(n)
+                    self.vehicle[n] = -1
+                    touched.add(v)
+            self.unassigned.add(j)
+
+    # ---- insertion -----------------------------------------------------------------------------------------
+
+    def candidates(self, n: int) -> list[tuple[float, int, int, int, int]]:
+        """(lower bound on the cost increase, vehicle, position, earliest start, travel increase) per slot."""
+        c = self.c
+        travel, loc, dur, start = c.travel, c.loc, c.dur, self.start
+        x = loc[n]
+        early, late, d = c.early[n], c.late[n], dur[n]
+        pref = c.preferred[n]
+        out = []
+        for v in c.eligible[n]:
+            route = self.routes[v]
+            t = c.shift_begin[v]
+            prev = c.v_start[v]
+            end_loc = c.v_end[v]
+            limit = c.shift_end[v]
+            size = len(route)
+            for i in range(size + 1):
+                nxt = loc[route[i]] if i < size else end_loc
+                s = t + travel[prev][x]
+                if s < early:
+                    s = early
+                if s + d + travel[x][end_loc] > limit:
+                    break
+                dt = travel[prev][x] + travel[x][nxt] - travel[prev][nxt]
+                tard = s - late
+                bound = float(dt + (tard if tard > 0 else 0))
+                if pref and v not in pref:
+                    bound += PREFERENCE_PENALTY
+                out.append((bound, v, i, s, dt))
+                if i < size:
+                    m = route[i]
+                    t = start[m] + dur[m]
+                    prev = loc[m]
+        return out
+
+    def best_move(self, j: int, max_sims: int = 40) -> Move | None:
+        c = self.c
+        nodes = c.job_nodes[j]
+        best: Move | None = None
+        if len(nodes) == 1:
+            n = nodes[0]
+            cands = sorted(self.candidates(n))
+            for bound, v, i, _s, _dt in cands[:max_sims]:
+                if best is not None and bound >= best.delta:
+                    break
+                move = self.simulate(j, [(v, i, n)])
+                if move is not None and (best is None or move.delta < best.delta):
+                    best = move
+            return best
+        a, b = nodes
+        kind = c.kind[a]
+        gmin, gmax = c.gap_min[a], c.gap_max[a]
+        early, late = c.early[a], c.late[a]
+        ca = self.candidates(a)
+        cb = self.candidates(b)
+        combos = []
+        for bound_a, va, ia, sa, _dta in ca:
+            base_a = bound_a - max(0, sa - late)
+            for bound_b, vb, ib, sb, _dtb in cb:
+                if va == vb:
+                    continue
+                if kind == SIMULTANEOUS:
+                    s = sa if sa > sb else sb
+                    tard = 2 * max(0, s - late)
+                elif kind == SEQ_FIRST:
+                    s0 = max(sa, sb - gmax, early)
+                    s1 = max(sb, s0 + gmin)
+                    tard = max(0, s0 - late) + max(0, s1 - late)
+                else:
+                    tard = max(0, sa - late) + max(0, sb - late)
+                combos.append((base_a + bound_b - max(0, sb - late) + tard, va, ia, vb, ib))
+        combos.sort()
+        for bound, va, ia, vb, ib in combos[:max_sims]:
+            if best is not None and bound >= best.delta:
+                break
+            move = self.simulate(j, [(va, ia, a), (vb, ib, b)])
+            if move is not None and (best is None or move.delta < best.delta):
+                best = move
+        return best
+
+    def simulate(self, j: int, inserts: list[tuple[int, int, int]]) -> Move | None:
+        c = self.c
+        travel, loc, dur, partner, kind = c.travel, c.loc, c.dur, c.partner, c.kind
+        start, vehicle, index = self.start, self.vehicle, self.index
+        new_routes: dict[int, list[int]] = {}
+        at: dict[int, int] = {}
+        placed: dict[int, tuple[int, int]] = {}
+        news: dict[int, int] = {}
+        for v, i, n in inserts:
+            route = list(self.routes[v])
+            route.insert(i, n)
+            new_routes[v] = route
+            at[v] = i
+            placed[n] = (v, i)
+            news[n] = c.early[n]
+        work = [(v, i) for v, i, _ in inserts]
+        touched = set(new_routes)
+        budget = 8 * c.n_nodes + 64
+        while work:
+            v, i = work.pop()
+            touched.add(v)
+            route = new_routes.get(v) or self.routes[v]
+            if i == 0:
+                t = c.shift_begin[v]
+                prev = c.v_start[v]
+            else:
+                m = route[i - 1]
+                t = news.get(m, start[m]) + dur[m]
+                prev = loc[m]
+            for k in range(i, len(route)):
+                budget -= 1
+                if budget < 0:
+                    return None
+                n = route[k]
+                x = loc[n]
+                s = t + travel[prev][x]
+                prev = x
+                old = news.get(n, start[n])
+                if s < old:
+                    s = old
+                p = partner[n]
+                kd = kind[n]
+                if kd:
+                    sp = news.get(p, start[p])
+                    if kd == SIMULTANEOUS:
+                        if s < sp:
+                            s = sp
+                    elif kd == SEQ_SECOND:
+                        if s < sp + c.gap_min[n]:
+                            s = sp + c.gap_min[n]
+                    elif s < sp - c.gap_max[n]:
+                        s = sp - c.gap_max[n]
+                if s == old and n not in placed:
+                    break
+                if s > HORIZON:
+                    return None
+                news[n] = s
+                if kd:
+                    if kd == SIMULTANEOUS:
+                        push = sp < s
+                    elif kd == SEQ_FIRST:
+                        push = sp < s + c.gap_min[n]
+                    else:
+                        push = sp < s - c.gap_max[n]
+                    if push:
+                        if p in placed:
+                            work.append(placed[p])
+                        else:
+                            pv, pk = vehicle[p], index[p]
+                            ip = at.get(pv)
+                            if ip is not None and ip <= pk:
+                                pk += 1
+                            work.append((pv, pk))
+                t = s + dur[n]
+        for v in touched:
+            route = new_routes.get(v) or self.routes[v]
+            last = route[-1]
+            if news.get(last, start[last]) + dur[last] + travel[loc[last]][c.v_end[v]] > c.shift_end[v]:
+                return None
+        late = c.late
+        delta = 0.0
+        new_max = self.tard_max
+        for n, s in news.items():
+            tard = s - late[n]
+            if tard > 0:
+                delta += tard
+                if tard > new_max:
+                    new_max = tard
+            if n not in placed:
+                old_tard = start[n] - late[n]
+                if old_tard > 0:
+                    delta -= old_tard
+        delta += new_max - self.tard_max
+        work_delta: dict[int, int] = {}
+        for v, i, n in inserts:
+            route = new_routes[v]
+            prev_loc = loc[route[i - 1]] if i > 0 else c.v_start[v]
+            next_loc = loc[route[i + 1]] if i + 1 < len(route) else c.v_end[v]
+            x = loc[n]
+            dt = travel[prev_loc][x] + travel[x][next_loc] - travel[prev_loc][next_loc]
+            if len(route) == 1:
+                dt = travel[c.v_start[v]][x] + travel[x][c.v_end[v]]
+            delta += dt
+            work_delta[v] = dt + dur[n]
+            pref = c.preferred[n]
+            if pref and v not in pref:
+                delta += PREFERENCE_PENALTY
+        if self.balance_factor:
+            loads = [w + work_delta.get(v, 0) for v, w in enumerate(self.work)]
+            delta += self.balance_factor * ((max(loads) - min(loads)) - self.balance())
+        return Move(j, inserts, news, delta)
+
+    def apply(self, move: Move) -> None:
+        c = self.c
+        travel, loc, late = c.travel, c.loc, c.late
+        for v, i, n in move.inserts:
+            route = self.routes[v]
+            prev_loc = loc[route[i - 1]] if i > 0 else c.v_start[v]
+            next_loc = loc[route[i]] if i < len(route) else c.v_end[v]
+            x = loc[n]
+            if route:
+                dt = travel[prev_loc][x] + travel[x][next_loc] - travel[prev_loc][next_loc]
+            else:
+                dt = travel[c.v_start[v]][x] + travel[x][c.v_end[v]]
+            route.insert(i, n)
+            self.vehicle[n] = v
+            for k in range(i, len(route)):
+                self.index[route[k]] = k
+            self.travel_total += dt
+            self.work[v] += dt + c.dur[n]
+            pref = c.preferred[n]
+            if pref and v not in pref:
+                self.nonpref += 1
+            self.start[n] = c.early[n]
+            self.tard_sum += max(0, c.early[n] - late[n])  # cancelled below, where it counts as old
+        for n, s in move.starts.items():
+            old = max(0, self.start[n] - late[n])
+            self.start[n] = s
+            tard = s - late[n]
+            if tard > 0:
+                self.tard_sum += tard - old
+                if tard > self.tard_max:
+                    self.tard_max = tard
+            else:
+                self.tard_sum -= old
+        self.unassigned.discard(move.job)
