@@ -174,6 +174,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from yihu.billing.api import router as billing_router
     from yihu.fhir.api import router as fhir_router
     from yihu.notify.api import router as notify_router
+    from yihu.nursing.routes import routers as nursing_routers
     from yihu.queueing.api import router as queue_router
     from yihu.queueing.sse_api import router as queue_sse_router
     from yihu.registry.api import router as registry_router
@@ -185,7 +186,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     for r in (auth_router, registry_router, patients_router, notify_router, scheduling_router,
               waitlist_router, queue_router, queue_sse_router, reports_router, triage_router, billing_router,
-              admissions_router):
+              admissions_router, *nursing_routers()):
         app.include_router(r, prefix="/api/v1")
     app.include_router(fhir_router, prefix="/fhir")
     from yihu.queueing.fastpath import install as install_queue_streams

@@ -53,6 +53,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "zh-CN": "{patient}在{institution}的{title}报告已被标记为错误报告（{reason}），请以医院通知为准。",
         "en": "{patient}'s {title} report from {institution} was marked entered-in-error ({reason}).",
     },
+    "nursing_status": {
+        "zh-CN": "【医护】护理订单{number}（{item}）：{status}。{detail}",
+        "en": "[Yihu] Nursing order {number} ({item}): {status}. {detail}",
+    },
     "queue_near": {
         "zh-CN": "【医护】{queue}：您的{number}号前面还有{ahead}位，请到诊室附近候诊。",
         "en": "[Yihu] {queue}: {ahead} patient(s) ahead of your number {number}; please wait near the room.",

@@ -149,6 +149,7 @@ class NursingOrder(IdMixin, TimestampMixin, Base):
     nurse_id: Mapped[str | None] = mapped_column(ForeignKey("practitioner.id"))
     second_nurse_id: Mapped[str | None] = mapped_column(ForeignKey("practitioner.id"))
     planned_start_at: Mapped[datetime | None]
+    planned_end_at: Mapped[datetime | None]
     assigned_at: Mapped[datetime | None]
     # the visit
     departed_at: Mapped[datetime | None]

@@ -266,6 +266,7 @@ def upgrade() -> None:
     sa.Column('nurse_id', sa.String(length=36), nullable=True),
     sa.Column('second_nurse_id', sa.String(length=36), nullable=True),
     sa.Column('planned_start_at', yihu.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('planned_end_at', yihu.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('assigned_at', yihu.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('departed_at', yihu.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('checked_in_at', yihu.db.UTCDateTime(timezone=True), nullable=True),
