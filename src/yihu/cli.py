@@ -124,13 +124,14 @@ def audit_verify() -> None:
 def worker(once: Annotated[bool, typer.Option(help="deliver what is pending, then stop")] = False,
            interval: float = 1.0) -> None:
     """Deliver the outbox, seal the audit chain, return freed places, expire waitlist offers, mark no-shows,
-    roll slot windows.
+    roll slot windows, cancel home-nursing orders nobody took up before their window closed.
 
     Several workers may run side by side: every step claims its rows by conditional updates."""
     from yihu.db import commit
     from yihu.kit import clock
     from yihu.kit.audit import seal
     from yihu.notify.service import deliver_pending
+    from yihu.nursing import upkeep as nursing_upkeep
     from yihu.scheduling import booking, schedules, waitlist
 
     async def scheduling_upkeep(db: Database, last_day: list[object]) -> None:
@@ -139,6 +140,7 @@ def worker(once: Annotated[bool, typer.Option(help="deliver what is pending, the
             await waitlist.release_due(session)
             await waitlist.expire_offers(session)
             await booking.mark_no_shows(session)
+            await nursing_upkeep.cancel_overdue(session)
             today = clock.local_date(clock.now())
             if last_day[0] != today:  # roll every schedule's window forward once a day
                 await schedules.generate_window(session, today)
