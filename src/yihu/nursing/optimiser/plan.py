@@ -13,6 +13,8 @@ from .compiled import HORIZON, SEQ_FIRST, SEQ_SECOND, SIMULTANEOUS, Compiled
 
 PREFERENCE_PENALTY = 15  # minutes-equivalent per task served by a non-preferred nurse when preferences exist
 UNASSIGNED_PENALTY = 100_000  # per job left out
+MAX_PUSHES = 4  # a stop pushed later more often than this sits on a cycle of waits (or nearly): reject
+PAIR_SLOTS = 12  # cheapest slots per task combined for a two-nurse visit
 
 
 @dataclass
@@ -158,8 +160,8 @@ class Plan:
         kind = c.kind[a]
         gmin, gmax = c.gap_min[a], c.gap_max[a]
         early, late = c.early[a], c.late[a]
-        ca = self.candidates(a)
-        cb = self.candidates(b)
+        ca = sorted(self.candidates(a))[:PAIR_SLOTS]
+        cb = sorted(self.candidates(b))[:PAIR_SLOTS]
         combos = []
         for bound_a, va, ia, sa, _dta in ca:
             base_a = bound_a - max(0, sa - late)
@@ -203,6 +205,7 @@ class Plan:
         work = [(v, i) for v, i, _ in inserts]
         touched = set(new_routes)
         budget = 8 * c.n_nodes + 64
+        pushes: dict[int, int] = {}
         while work:
             v, i = work.pop()
             touched.add(v)
@@ -241,6 +244,11 @@ class Plan:
                     break
                 if s > HORIZON:
                     return None
+                if n in news:
+                    seen = pushes.get(n, 0) + 1
+                    if seen > MAX_PUSHES:
+                        return None  # pushed round a cycle: these routes cannot be timed
+                    pushes[n] = seen
                 news[n] = s
                 if kd:
                     if kd == SIMULTANEOUS:
