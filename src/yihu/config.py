@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     booking_rate_per_ip: int = 120
     booking_rate_window_seconds: int = 60
     redis_url: str = ""
+    nursing_dispatch_seconds: float = 5.0  # the dispatch optimiser's time limit per proposed day plan
 
     # Notification gateway: "recording" keeps what would be sent in the database.
     sms_gateway: str = "recording"

@@ -1,0 +1,227 @@
+"""The dispatcher: plans one day of an institution's home visits and stores the proposal (NursingPlan).
+
+Accepted visits × the nurses with a shift that day: each visit may go only to nurses eligible for it (item
+credentials, registered here, not kept away from the recipient), within the visit's time window (its latest start is
+soft: lateness is minimised), the nurses' shifts and start points; a two-nurse item is one visit served by two
+different nurses at the same time; a later visit of a recurring series prefers the nurse of the visit before it.
+Visits already given to a shift nurse that day stay where they are and block her time. The optimiser
+(``yihu.nursing.optimiser``) minimises travel and lateness and balances the nurses' working time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yihu.auth.actor import Actor
+from yihu.config import get_settings
+from yihu.db import utcnow
+from yihu.errors import DomainError
+from yihu.kit import clock
+from yihu.nursing import assignment, dispatch_plan, eligibility, shifts, travel
+from yihu.nursing import dispatch_errors as errs
+from yihu.nursing.models import NursingItemVersion, NursingOrder, NursingPlan, NursingPlanStop, NursingShift
+from yihu.nursing.optimiser import Caregiver, Job, Problem, Solution, Task, solve
+from yihu.registry import service as registry
+from yihu.registry.models import Practitioner
+
+SERVICE = "visit"
+BALANCE_WEIGHT = 0.2  # minutes of (max - min working time) traded against 1 minute of travel/lateness (÷3)
+FIXED = "#"  # job id of a visit already assigned: "<order id>#<task index>"
+
+
+@dataclass
+class Day:
+    """What the optimiser needs from the database for one institution and day."""
+
+    day: date
+    institution_id: str
+    shifts: Sequence[tuple[NursingShift, Practitioner]]
+    orders: list[NursingOrder]  # to plan
+    fixed: list[NursingOrder]  # already given to a shift nurse; they stay
+    duration: dict[str, int]  # order id -> minutes
+    eligible: dict[str, set[str]]  # order id -> eligible nurses (of the institution, any shift)
+    preferred: dict[str, set[str]] = field(default_factory=dict)  # order id -> nurses of the previous visit
+
+
+@dataclass
+class Built:
+    problem: Problem
+    midnight: datetime
+    reasons: dict[str, str]  # order id -> why it is not in the problem
+
+
+def minute_of(midnight: datetime, at: datetime) -> int:
+    return math.floor((at - midnight).total_seconds() / 60)
+
+
+def midnight_of(day: date) -> datetime:
+    return clock.at_local(day, time(0, 0))
+
+
+async def previous_nurses(session: AsyncSession, orders: Sequence[NursingOrder]) -> dict[str, set[str]]:
+    """For each later visit of a series: the nurse(s) of the nearest earlier visit that had one (continuity)."""
+    series = {o.series_id for o in orders if o.series_id and o.sequence > 1}
+    if not series:
+        return {}
+    rows = (await session.execute(select(NursingOrder.series_id, NursingOrder.sequence, NursingOrder.nurse_id,
+                                         NursingOrder.second_nurse_id).where(
+        NursingOrder.series_id.in_(series), NursingOrder.nurse_id.is_not(None)))).tuples().all()
+    out: dict[str, set[str]] = {}
+    for o in orders:
+        before = [(seq, n1, n2) for sid, seq, n1, n2 in rows if sid == o.series_id and seq < o.sequence]
+        if before:
+            _, n1, n2 = max(before, key=lambda r: r[0])
+            out[o.id] = {n for n in (n1, n2) if n}
+    return out
+
+
+async def gather(session: AsyncSession, institution_id: str, day: date, *, replan_assigned: bool = False) -> Day:
+    states = ("accepted", "assigned") if replan_assigned else ("accepted",)  # assigned = not yet consented
+    orders = list((await session.scalars(select(NursingOrder).where(
+        NursingOrder.institution_id == institution_id, NursingOrder.service_day == day,
+        NursingOrder.status.in_(states)).order_by(NursingOrder.window_start_at, NursingOrder.number))).all())
+    day_shifts = await shifts.shifts_of(session, institution_id, day)
+    nurse_ids = [p.id for _, p in day_shifts]
+    planned = {o.id for o in orders}
+    fixed = [o for o in (await session.scalars(select(NursingOrder).where(
+        NursingOrder.service_day == day, NursingOrder.status.in_(assignment.BUSY),
+        or_(NursingOrder.nurse_id.in_(nurse_ids), NursingOrder.second_nurse_id.in_(nurse_ids)))
+        .order_by(NursingOrder.planned_start_at))).all() if o.id not in planned] if nurse_ids else []
+    versions = {v.id: v for v in (await session.scalars(select(NursingItemVersion).where(
+        NursingItemVersion.id.in_({o.item_version_id for o in orders})))).all()} if orders else {}
+    duration = {o.id: versions[o.item_version_id].duration_min for o in orders}
+    eligible: dict[str, set[str]] = {}
+    cache: dict[tuple[tuple[str, ...], str], set[str]] = {}
+    for o in orders:
+        need = tuple(versions[o.item_version_id].credentials or ())
+        key = (need, o.patient_id)
+        if key not in cache:
+            rows = await eligibility.nurses_of(session, institution_id, day, required=need, patient_id=o.patient_id)
+            cache[key] = {n.id for n, e in rows if e.eligible}
+        eligible[o.id] = cache[key]
+    return Day(day=day, institution_id=institution_id, shifts=day_shifts, orders=orders, fixed=fixed,
+               duration=duration, eligible=eligible, preferred=await previous_nurses(session, orders))
+
+
+def build(d: Day, now: datetime) -> Built:
+    """The optimiser's problem for the day (pure): locations, nurses with shift bounds, visits, pinned visits."""
+    midnight = midnight_of(d.day)
+    not_before = max(0, math.ceil((now - midnight).total_seconds() / 60))
+    points: list[travel.Point] = []
+    index: dict[travel.Point, int] = {}
+
+    def at(lat: float, lon: float) -> int:
+        p = (round(lat, 6), round(lon, 6))
+        if p not in index:
+            index[p] = len(points)
+            points.append(p)
+        return index[p]
+
+    begin: dict[str, int] = {}
+    end: dict[str, int] = {}
+    home: dict[str, int] = {}
+    for s, p in d.shifts:
+        begin[p.id] = max(minute_of(midnight, s.start_at), not_before)
+        end[p.id] = minute_of(midnight, s.end_at)
+        home[p.id] = at(s.start_latitude, s.start_longitude)
+    jobs: list[Job] = []
+    for o in d.fixed:  # pinned: each of its shift nurses serves it exactly when already planned
+        if o.planned_start_at is None or o.planned_end_at is None:
+            continue
+        s0, e0 = minute_of(midnight, o.planned_start_at), minute_of(midnight, o.planned_end_at)
+        loc = at(o.latitude, o.longitude)
+        for k, nid in enumerate((o.nurse_id, o.second_nurse_id)):
+            if nid is None or nid not in begin or s0 >= end[nid] or e0 <= begin[nid]:
+                continue
+            if s0 < begin[nid]:  # under way or started already: she is free when it ends
+                begin[nid] = e0
+                continue
+            jobs.append(Job(f"{o.id}{FIXED}{k}", loc, (s0, s0), (Task(SERVICE, e0 - s0),),
+                            incompatible=frozenset(n for n in begin if n != nid)))
+    on_shift = set(begin)
+    reasons: dict[str, str] = {}
+    for o in d.orders:
+        ok = d.eligible.get(o.id, set())
+        if len(ok) < o.nurses_required:
+            reasons[o.id] = "no_eligible_nurse"
+            continue
+        if len(ok & on_shift) < o.nurses_required:
+            reasons[o.id] = "no_shift"
+            continue
+        dur = d.duration[o.id]
+        earliest = max(minute_of(midnight, o.window_start_at), not_before)
+        latest = max(minute_of(midnight, o.window_start_at), minute_of(midnight, o.window_end_at) - dur)
+        two = o.nurses_required == 2
+        jobs.append(Job(o.id, at(o.latitude, o.longitude), (earliest, latest),
+                        (Task(SERVICE, dur),) * (2 if two else 1), sync="simultaneous" if two else None,
+                        incompatible=frozenset(on_shift - ok),
+                        preferred=frozenset(d.preferred.get(o.id, set()) & ok & on_shift)))
+    caregivers = []
+    matrix = travel.matrix(points)
+    for _, p in d.shifts:
+        last = max([j.window[0] + j.tasks[0].duration + matrix[j.location][home[p.id]]
+                    for j in jobs if FIXED in j.id and p.id not in j.incompatible], default=0)
+        caregivers.append(Caregiver(p.id, frozenset({SERVICE}), home[p.id], home[p.id],
+                                    (begin[p.id], max(end[p.id], last))))
+    problem = Problem(tuple(caregivers), tuple(jobs), matrix, balance_weight=BALANCE_WEIGHT)
+    return Built(problem=problem, midnight=midnight, reasons=reasons)
+
+
+def stops_of(built: Built, solution: Solution) -> tuple[list[tuple[str, int, str, datetime]], dict[str, str]]:
+    """(order id, task index, nurse id, start) of every placed visit, and the visits that could not be placed."""
+    reasons = dict(built.reasons)
+    placed: dict[str, list[tuple[str, int, str, datetime]]] = {}
+    for nurse_id, route in solution.routes.items():
+        for stop in route:
+            order_id, _, k = stop.job_id.partition(FIXED)
+            task = int(k) if k else stop.task_index
+            start = built.midnight + timedelta(minutes=stop.start)
+            placed.setdefault(stop.job_id, []).append((order_id, task, nurse_id, start))
+    out = []
+    for job in built.problem.jobs:
+        got = placed.get(job.id, [])
+        if len(got) == len(job.tasks):
+            out.extend(got)
+        elif FIXED not in job.id:
+            reasons[job.id] = "could_not_fit"
+    return out, reasons
+
+
+async def propose(session: AsyncSession, actor: Actor | None, institution_id: str, day: date, *,
+                  replan_assigned: bool = False, time_limit: float | None = None) -> NursingPlan:
+    """Plan the day, store it as the proposed plan (a previous proposal of the day is superseded)."""
+    await registry.get_institution(session, institution_id)
+    now = clock.now()
+    if day < clock.local_date(now):
+        raise DomainError(errs.DAY_INVALID)
+    d = await gather(session, institution_id, day, replan_assigned=replan_assigned)
+    built = build(d, now)
+    limit = get_settings().nursing_dispatch_seconds if time_limit is None else time_limit
+    if built.problem.jobs and built.problem.caregivers:
+        solution = await asyncio.to_thread(solve, built.problem, limit)
+    else:
+        solution = Solution(routes={}, unassigned=[j.id for j in built.problem.jobs], travel=0, total_tardiness=0,
+                            max_tardiness=0, objective=0.0, seconds=0.0)
+    placed, reasons = stops_of(built, solution)
+    await session.execute(update(NursingPlan).where(
+        NursingPlan.institution_id == institution_id, NursingPlan.day == day, NursingPlan.status == "proposed")
+        .values(status="superseded").execution_options(synchronize_session=False))
+    plan = NursingPlan(institution_id=institution_id, day=day, status="proposed", travel_min=0, tardiness_min=0,
+                       max_tardiness_min=0, unassigned=[f"{oid}:{why}" for oid, why in reasons.items()],
+                       seconds=round(solution.seconds, 3), created_by=actor.account_id if actor else None,
+                       created_at=utcnow())
+    session.add(plan)
+    await session.flush()
+    rows = [NursingPlanStop(plan_id=plan.id, order_id=oid, task_index=k, practitioner_id=nid, sequence=0,
+                            start_at=start, travel_min=0) for oid, k, nid, start in placed]
+    session.add_all(rows)
+    await session.flush()
+    await dispatch_plan.recompute(session, plan)
+    return plan
