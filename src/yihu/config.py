@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     booking_rate_window_seconds: int = 60
     redis_url: str = ""
     nursing_dispatch_seconds: float = 5.0  # the dispatch optimiser's time limit per proposed day plan
+    nursing_checkin_radius_m: int = 500  # a nurse checks in within this distance of the visit address
 
     # Notification gateway: "recording" keeps what would be sent in the database.
     sms_gateway: str = "recording"
