@@ -172,6 +172,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     from yihu.auth.api import router as auth_router
     from yihu.billing.admissions_api import router as admissions_router
     from yihu.billing.api import router as billing_router
+    from yihu.cockpit.api import router as cockpit_router
     from yihu.fhir.api import router as fhir_router
     from yihu.notify.api import router as notify_router
     from yihu.nursing.routes import routers as nursing_routers
@@ -186,7 +187,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     for r in (auth_router, registry_router, patients_router, notify_router, scheduling_router,
               waitlist_router, queue_router, queue_sse_router, reports_router, triage_router, billing_router,
-              admissions_router, *nursing_routers()):
+              admissions_router, cockpit_router, *nursing_routers()):
         app.include_router(r, prefix="/api/v1")
     app.include_router(fhir_router, prefix="/fhir")
     from yihu.queueing.fastpath import install as install_queue_streams

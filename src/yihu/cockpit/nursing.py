@@ -1,0 +1,157 @@
+"""Home-nursing cockpit figures for a period and a scope, each group one aggregate query in the database.
+
+Each figure counts what happened in the period, on the order's own time columns: orders placed (created_at),
+visits completed (completed_at), orders paid (paid_at; revenue = the order's item price + home-visit fee +
+consumables, i.e. what its nursing bill charged), ratings given (rated_at; satisfied = 4 or 5 stars), visits
+checked in (checked_in_at; order → visit time = checked_in_at − created_at). A nurse is credited through the
+order's (first) nurse. Consumables and waste count by the time they were recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yihu.cockpit import schemas, sql
+from yihu.cockpit.window import Window, scoped
+from yihu.nursing.lifecycle import status_text
+from yihu.nursing.models import ORDER_STATUSES, NursingItem, NursingItemVersion, NursingOrder
+from yihu.nursing.visit_models import NursingConsumableUse, NursingRating, NursingWaste
+from yihu.registry.models import Institution, Practitioner
+
+Order = NursingOrder
+R = NursingRating
+MEASURES = ("orders", "completed", "paid", "revenue_fen", "rated", "stars", "satisfied", "visited", "to_visit_min")
+
+
+def dialect_of(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def _measures(dialect: str, w: Window) -> tuple[list[Any], ColumnElement[bool]]:
+    placed, done, paid = w.holds(Order.created_at), w.holds(Order.completed_at), w.holds(Order.paid_at)
+    rated, seen = w.holds(Order.rated_at), w.holds(Order.checked_in_at)
+    amount = Order.price_fen + Order.visit_fee_fen + Order.consumables_fen
+    cols = [
+        func.count().filter(placed).label("orders"),
+        func.count().filter(done).label("completed"),
+        func.count().filter(paid).label("paid"),
+        func.coalesce(func.sum(amount).filter(paid), 0).label("revenue_fen"),
+        func.count(R.stars).filter(rated).label("rated"),
+        func.coalesce(func.sum(R.stars).filter(rated), 0).label("stars"),
+        func.count(R.stars).filter(and_(rated, R.stars >= 4)).label("satisfied"),
+        func.count().filter(seen).label("visited"),
+        func.sum(sql.minutes_between(dialect, Order.created_at, Order.checked_in_at)).filter(seen).label("to_visit_min"),
+    ]
+    return cols, or_(placed, done, paid, rated, seen)
+
+
+def _raw(row: Any) -> dict[str, Any]:
+    return {k: getattr(row, k) or 0 for k in MEASURES}
+
+
+def _figures(row: Any) -> dict[str, Any]:
+    m = row if isinstance(row, dict) else _raw(row)
+    rated, visited = int(m["rated"] or 0), int(m["visited"] or 0)
+    return {
+        "orders": int(m["orders"] or 0), "completed": int(m["completed"] or 0), "paid": int(m["paid"] or 0),
+        "revenue_fen": int(m["revenue_fen"] or 0), "rated": rated, "satisfied": int(m["satisfied"] or 0),
+        "avg_rating": round(int(m["stars"]) / rated, 2) if rated else None,
+        "satisfied_share": round(int(m["satisfied"]) / rated, 4) if rated else None,
+        "visited": visited,
+        "avg_to_visit_min": round(float(m["to_visit_min"]) / visited, 1) if visited else None,
+    }
+
+
+async def by_institution(session: AsyncSession, w: Window,
+                         institution_id: str | None) -> tuple[list[schemas.GroupRow], dict[str, Any]]:
+    """The rows per institution, and the totals (every touched order has an institution: the sums are exact)."""
+    sub = _subquery(dialect_of(session), w, institution_id, Order.institution_id)
+    q = (select(sub, Institution.name, Institution.code).select_from(sub)
+         .outerjoin(Institution, Institution.id == sub.c.key).order_by(sub.c.orders.desc(), Institution.code))
+    rows = (await session.execute(q)).all()
+    raw = [_raw(r) for r in rows]
+    total = {k: sum(m[k] for m in raw) for k in MEASURES}
+    return ([schemas.GroupRow(id=r.key, name=r.name or "", code=r.code or "", **_figures(m)) for r, m in zip(rows, raw,
+                                                                                                          strict=True)],
+            _figures(total))
+
+
+async def by_nurse(session: AsyncSession, w: Window, institution_id: str | None, top: int) -> list[schemas.GroupRow]:
+    sub = _subquery(dialect_of(session), w, institution_id, Order.nurse_id)
+    q = (select(sub, Practitioner.name).select_from(sub).outerjoin(Practitioner, Practitioner.id == sub.c.key)
+         .order_by(sub.c.completed.desc(), sub.c.orders.desc(), sub.c.key).limit(top))
+    return [schemas.GroupRow(id=r.key, name=r.name or "", **_figures(r)) for r in (await session.execute(q)).all()]
+
+
+async def by_item(session: AsyncSession, w: Window, institution_id: str | None) -> list[schemas.GroupRow]:
+    sub = _subquery(dialect_of(session), w, institution_id, Order.item_id)
+    v = NursingItemVersion
+    q = (select(sub, NursingItem.code, v.name_zh).select_from(sub)
+         .outerjoin(NursingItem, NursingItem.id == sub.c.key)
+         .outerjoin(v, and_(v.item_id == NursingItem.id, v.version == NursingItem.current_version))
+         .order_by(sub.c.orders.desc(), NursingItem.code))
+    return [schemas.GroupRow(id=r.key, name=r.name_zh or "", code=r.code or "", **_figures(r))
+            for r in (await session.execute(q)).all()]
+
+
+def _subquery(dialect: str, w: Window, institution_id: str | None, key: Any) -> Any:
+    """The measures per ``key`` over the orders touched in the period (one pass over them)."""
+    cols, touched = _measures(dialect, w)
+    return (select(key.label("key"), *cols).select_from(Order).outerjoin(R, R.order_id == Order.id)
+            .where(scoped(Order.institution_id, institution_id), touched, key.is_not(None)).group_by(key).subquery())
+
+
+async def status_counts(session: AsyncSession, w: Window, institution_id: str | None) -> list[schemas.StatusCount]:
+    q = (select(Order.status, func.count()).where(scoped(Order.institution_id, institution_id), w.holds(Order.created_at))
+         .group_by(Order.status))
+    found = {s: int(n) for s, n in (await session.execute(q)).tuples()}
+    return [schemas.StatusCount(status=s, text=status_text(s), count=found.get(s, 0)) for s in ORDER_STATUSES]
+
+
+async def to_visit(session: AsyncSession, w: Window, institution_id: str | None) -> tuple[float | None, float | None]:
+    """Median and 90th percentile of order → visit minutes over the visits checked in during the period."""
+    d = dialect_of(session)
+    minutes = sql.minutes_between(d, Order.created_at, Order.checked_in_at)
+    q = sql.percentiles(d, minutes, [scoped(Order.institution_id, institution_id), w.holds(Order.checked_in_at)], Order,
+                        (0.5, 0.9))
+    row = (await session.execute(q)).one()
+    return (None if row[0] is None else round(float(row[0]), 1), None if row[1] is None else round(float(row[1]), 1))
+
+
+async def daily(session: AsyncSession, w: Window, institution_id: str | None) -> list[schemas.DayRow]:
+    d = dialect_of(session)
+    scope = scoped(Order.institution_id, institution_id)
+    placed = select(sql.local_day(d, Order.created_at).label("day"), literal("orders").label("kind")).where(
+        scope, w.holds(Order.created_at))
+    done = select(sql.local_day(d, Order.completed_at).label("day"), literal("completed").label("kind")).where(
+        scope, w.holds(Order.completed_at))
+    u = union_all(placed, done).subquery()
+    q = select(u.c.day, u.c.kind, func.count()).group_by(u.c.day, u.c.kind)
+    found: dict[tuple[Any, str], int] = {(sql.as_date(day), kind): int(n) for day, kind, n in
+                                          (await session.execute(q)).tuples()}
+    days = [w.start_day + timedelta(days=i) for i in range(w.days)]
+    return [schemas.DayRow(day=day, orders=found.get((day, "orders"), 0), completed=found.get((day, "completed"), 0))
+            for day in days]
+
+
+async def consumables(session: AsyncSession, w: Window, institution_id: str | None) -> list[schemas.ConsumableRow]:
+    c = NursingConsumableUse
+    q = (select(c.consumable_code, func.max(c.name_zh), func.max(c.unit), func.sum(c.count), func.sum(c.amount_fen),
+                func.count(func.distinct(c.order_id)))
+         .join(Order, Order.id == c.order_id).where(scoped(Order.institution_id, institution_id), w.holds(c.recorded_at))
+         .group_by(c.consumable_code).order_by(func.sum(c.amount_fen).desc(), c.consumable_code))
+    return [schemas.ConsumableRow(code=code, name=name, unit=unit, count=int(n), amount_fen=int(fen), visits=int(v))
+            for code, name, unit, n, fen, v in (await session.execute(q)).tuples()]
+
+
+async def waste(session: AsyncSession, w: Window, institution_id: str | None) -> list[schemas.WasteRow]:
+    x = NursingWaste
+    q = (select(x.kind, func.count(), func.coalesce(func.sum(x.count), 0), func.coalesce(func.sum(x.weight_g), 0))
+         .join(Order, Order.id == x.order_id).where(scoped(Order.institution_id, institution_id), w.holds(x.recorded_at))
+         .group_by(x.kind).order_by(x.kind))
+    return [schemas.WasteRow(kind=k, records=int(r), count=int(n or 0), weight_g=int(g or 0))
+            for k, r, n, g in (await session.execute(q)).tuples()]
