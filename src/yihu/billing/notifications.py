@@ -13,7 +13,7 @@ import structlog
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yihu.billing import errors
+from yihu.billing import errors, hooks
 from yihu.billing.models import Bill, Payment, Refund
 from yihu.billing.payments import request_refund
 from yihu.billing.providers import ProviderEvent, provider
@@ -71,6 +71,8 @@ async def _payment_event(session: AsyncSession, provider_name: str, ev: Provider
         update(Bill).where(Bill.id == p.bill_id, Bill.status == "unpaid")
         .values(status="paid", paid_fen=Bill.amount_fen, paid_at=ev.occurred_at)
         .execution_options(synchronize_session=False))
+    if _changed(bill_paid):
+        await hooks.bill_paid(session, p.bill_id)  # other domains (a nursing order moves to paid), same transaction
     audit.record(session, audit.SYSTEM, "payment.paid", patient_id=p.patient_id, resource_type="Payment",
                  resource_id=p.id, institution_id=p.institution_id, detail={"channel": p.channel})
     if not _changed(bill_paid):

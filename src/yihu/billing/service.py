@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yihu.billing.hooks import on_bill_paid
 from yihu.billing.models import Bill
 from yihu.billing.payments import (
     BillInput,
@@ -11,15 +12,16 @@ from yihu.billing.payments import (
     create_payment,
     get_bill,
     open_bill,
+    paid_payment,
     refund_fen_for,
     request_refund,
     settle_cancelled,
 )
 from yihu.billing.stats import time_saved
 
-__all__ = ["BillInput", "appointment_reference", "bill_by_reference", "bill_for_appointment", "create_payment",
-           "get_bill", "open_bill", "refund_fen_for", "request_refund", "settle_cancelled",
-           "settle_cancelled_appointment", "time_saved"]
+__all__ = ["Bill", "BillInput", "appointment_reference", "bill_by_reference", "bill_for_appointment",
+           "create_payment", "get_bill", "on_bill_paid", "open_bill", "paid_payment", "refund_fen_for", "request_refund",
+           "settle_cancelled", "settle_cancelled_appointment", "time_saved"]
 
 
 def appointment_reference(appointment_id: str) -> str:

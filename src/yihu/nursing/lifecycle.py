@@ -58,6 +58,8 @@ ACTION_TEXT: dict[str, tuple[str, str]] = {
     "depart": ("出发", "set off"), "check_in": ("到达签到", "check in"), "record": ("填写护理记录", "write the record"),
     "complete": ("签退完成", "check out"), "pay": ("支付", "pay"), "rate": ("评价", "rate"),
     "cancel_resident": ("取消订单", "cancel"), "cancel_institution": ("机构取消", "cancel (institution)"),
+    "refund": ("退款", "refund"), "followup_open": ("开启回访", "follow-up opened"),
+    "followup_close": ("回访结束", "follow-up closed"),
 }
 
 
