@@ -1,11 +1,13 @@
 import bookingPages from './booking.en'
 import reportPages from './reports.en'
 import inpatientPages from './inpatient.en'
+import nursingPages from './nursing.en'
 
 export default {
   ...bookingPages,
   ...reportPages,
   ...inpatientPages,
+  ...nursingPages,
   app: { name: 'Yihu', tagline: 'Regional Internet + Healthcare platform' },
   lang: { zh: '中文', en: 'English', label: 'Language' },
   common: {

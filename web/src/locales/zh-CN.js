@@ -1,11 +1,13 @@
 import bookingPages from './booking.zh-CN'
 import reportPages from './reports.zh-CN'
 import inpatientPages from './inpatient.zh-CN'
+import nursingPages from './nursing.zh-CN'
 
 export default {
   ...bookingPages,
   ...reportPages,
   ...inpatientPages,
+  ...nursingPages,
   app: { name: '医护', tagline: '区域互联网+医疗健康服务平台' },
   lang: { zh: '中文', en: 'English', label: '语言' },
   common: {
