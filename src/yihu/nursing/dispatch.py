@@ -1,8 +1,8 @@
 """The dispatcher: plans one day of an institution's home visits and stores the proposal (NursingPlan).
 
 Accepted visits × the nurses with a shift that day: each visit may go only to nurses eligible for it (item
-credentials, registered here, not kept away from the recipient), within the visit's time window (its latest start is
-soft: lateness is minimised), the nurses' shifts and start points; a two-nurse item is one visit served by two
+credentials, registered here, not kept away from the recipient), within the visit's time window (when the nurse arrives;
+its end is soft: lateness is minimised), the nurses' shifts and start points; a two-nurse item is one visit served by two
 different nurses at the same time; a later visit of a recurring series prefers the nurse of the visit before it.
 Visits already given to a shift nurse that day stay where they are and block her time. The optimiser
 (``yihu.nursing.optimiser``) minimises travel and lateness and balances the nurses' working time.
@@ -157,7 +157,7 @@ def build(d: Day, now: datetime) -> Built:
             continue
         dur = d.duration[o.id]
         earliest = max(minute_of(midnight, o.window_start_at), not_before)
-        latest = max(minute_of(midnight, o.window_start_at), minute_of(midnight, o.window_end_at) - dur)
+        latest = minute_of(midnight, o.window_end_at)  # the window is when the nurse arrives (上门时间段)
         two = o.nurses_required == 2
         jobs.append(Job(o.id, at(o.latitude, o.longitude), (earliest, latest),
                         (Task(SERVICE, dur),) * (2 if two else 1), sync="simultaneous" if two else None,

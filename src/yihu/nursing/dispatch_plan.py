@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,10 +70,9 @@ async def load(session: AsyncSession, plan: NursingPlan, extra_order_ids: Sequen
     return Loaded(plan, stops, orders, await durations(session, list(orders.values())), shifts)
 
 
-def lateness(order: NursingOrder, start_at: datetime, duration: int) -> int:
-    """Minutes the visit starts after its latest start (the window's end less the service time)."""
-    latest = max(order.window_start_at, order.window_end_at - timedelta(minutes=duration))
-    return max(0, int((start_at - latest).total_seconds() // 60))
+def lateness(order: NursingOrder, start_at: datetime) -> int:
+    """Minutes the nurse arrives after the visit's window (the window is when she arrives, 上门时间段)."""
+    return max(0, int((start_at - order.window_end_at).total_seconds() // 60))
 
 
 async def recompute(session: AsyncSession, plan: NursingPlan) -> Loaded:
@@ -95,7 +94,7 @@ async def recompute(session: AsyncSession, plan: NursingPlan) -> Loaded:
             here = there
         if shift and here:
             total += travel.minutes(here, (shift.start_latitude, shift.start_longitude))
-    late = {s.order_id: lateness(got.orders[s.order_id], s.start_at, got.duration[s.order_id]) for s in got.stops}
+    late = {s.order_id: lateness(got.orders[s.order_id], s.start_at) for s in got.stops}
     plan.travel_min, plan.tardiness_min = total, sum(late.values())
     plan.max_tardiness_min = max(late.values(), default=0)
     got.stops.sort(key=lambda s: (s.practitioner_id, s.sequence))

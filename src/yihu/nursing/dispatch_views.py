@@ -60,7 +60,7 @@ async def plan_out(session: AsyncSession, plan: NursingPlan) -> ds.PlanOut:
             item_name=items[o.id], patient_name=mask_name(patients.get(o.patient_id, "")), address=o.address,
             latitude=o.latitude, longitude=o.longitude, start_at=s.start_at,
             end_at=s.start_at + timedelta(minutes=dur), travel_min=s.travel_min, window_start_at=o.window_start_at,
-            window_end_at=o.window_end_at, late_min=dispatch_plan.lateness(o, s.start_at, dur),
+            window_end_at=o.window_end_at, late_min=dispatch_plan.lateness(o, s.start_at),
             nurses_required=o.nurses_required, partner_nurse_id=partner,
             partner_nurse_name=nurses[partner].name if partner in nurses else None,
             continuity=s.practitioner_id in previous.get(o.id, set()),
