@@ -8,15 +8,20 @@ from yihu.fhir.handlers import HANDLERS
 EXPECTED = {
     "Appointment": ["_id", "patient", "date", "status", "slot", "practitioner"],
     "DiagnosticReport": ["_id", "patient", "category", "code", "date", "status"],
-    "Encounter": ["_id", "patient", "date", "status", "appointment"],
+    "Consent": ["_id", "patient", "status", "date", "data"],
+    "Encounter": ["_id", "patient", "date", "status", "appointment", "based-on", "class"],
+    "HealthcareService": ["_id", "name", "active", "organization", "service-category", "service-type"],
     "Location": ["_id", "name", "identifier", "type", "organization", "partof"],
-    "Observation": ["_id", "patient", "code", "date"],
+    "Observation": ["_id", "patient", "code", "date", "encounter", "category"],
     "Organization": ["_id", "name", "identifier", "type", "partof"],
     "Patient": ["_id", "name", "identifier", "gender", "organization"],
     "Practitioner": ["_id", "name", "identifier", "organization", "active"],
     "PractitionerRole": ["_id", "practitioner", "organization", "specialty", "role", "active"],
+    "Procedure": ["_id", "patient", "encounter", "based-on", "date", "status"],
     "Schedule": ["_id", "actor", "active", "service-type", "specialty"],
+    "ServiceRequest": ["_id", "patient", "status", "authored", "performer", "code", "identifier"],
     "Slot": ["_id", "schedule", "start", "status", "service-type", "specialty"],
+    "Task": ["_id", "patient", "status", "owner", "focus", "business-status"],
 }
 
 
@@ -51,9 +56,7 @@ async def test_capability_statement_is_generated_from_the_handlers(client):
 async def test_metadata_follows_the_registry(client, monkeypatch):
     monkeypatch.delitem(HANDLERS, "Location")
     cs = strict(CapabilityStatement, (await client.get("/fhir/metadata")).json())
-    assert sorted(r.type for r in cs.rest[0].resource) == ["Appointment", "DiagnosticReport", "Encounter",
-                                                            "Observation", "Organization", "Patient",
-                                                            "Practitioner", "PractitionerRole", "Schedule", "Slot"]
+    assert sorted(r.type for r in cs.rest[0].resource) == sorted(set(EXPECTED) - {"Location"})
     assert (await client.get("/fhir/Location")).status_code == 404
 
 
