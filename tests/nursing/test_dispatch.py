@@ -276,3 +276,57 @@ async def test_only_the_institutions_admin_plans(client, session):
     r = await client.get(f"{base(w)}/plans", params={"day": DAY.isoformat()}, headers=b.auth(w.admin))
     assert (r.status_code, r.json()["code"]) == (404, "nursing.plan_not_found")
     assert await session.scalar(select(func.count()).select_from(NursingPlan)) == 0
+
+
+async def test_assigned_visits_stay_pinned_unless_replanning_is_asked(client, session):
+    w = await nb.world(session, nurses=1)
+    (a, _), = w.nurses
+    other = await b.resident(session, name="陈佳怡")
+    await b.done(session)
+    o1 = (await accepted(client, w, w.resident, start="09:00", end="11:00"))[0]
+    o2 = (await accepted(client, w, other, start="09:30", end="10:30", at=P2))[0]
+    adm = b.auth(w.admin)
+    r = await client.post(f"/api/v1/nursing/orders/{o1['id']}/assign",
+                          json={"nurse_id": a.id, "start": nb.at(DAY, "10:00").isoformat()}, headers=adm)
+    assert r.status_code == 200, r.text
+    await shift(client, w, a.id)
+    plan = await propose(client, w)
+    got = placed(plan)
+    assert [(n, ts(s)) for n, s, _ in got[o1["id"]]] == [(a.id, nb.at(DAY, "10:00"))]
+    pinned = next(s for s in plan["routes"][0]["stops"] if s["order_id"] == o1["id"])
+    assert pinned["unchanged"] is True
+    # the other visit goes around it: after it ends, although that is late for its window
+    s2 = next(s for s in plan["routes"][0]["stops"] if s["order_id"] == o2["id"])
+    assert ts(s2["start_at"]) >= nb.at(DAY, "10:40") + timedelta(minutes=s2["travel_min"])
+    assert s2["late_min"] == plan["tardiness_min"] > 0
+    # re-planning moves the assigned visit too: o2 first, in its window, then o1
+    plan = await propose(client, w, replan_assigned=True)
+    route = plan["routes"][0]["stops"]
+    assert [s["order_id"] for s in route] == [o2["id"], o1["id"]]
+    assert plan["tardiness_min"] == 0 and route[1]["unchanged"] is False
+    r = await client.post(f"{base(w)}/plans/{plan['id']}/confirm", headers=adm)
+    assert r.status_code == 200, r.text
+    for s in route:
+        o = await session.get(NursingOrder, s["order_id"])
+        await session.refresh(o)
+        assert (o.status, o.nurse_id, o.planned_start_at) == ("assigned", a.id, ts(s["start_at"]))
+    detail = (await client.get(f"/api/v1/nursing/orders/{o1['id']}", headers=adm)).json()
+    assert [e["action"] for e in detail["events"]][-3:] == ["assign", "unassign", "assign"]
+
+
+async def test_a_plan_whose_nurse_became_ineligible_is_stale(client, session):
+    w = await nb.world(session, nurses=1)
+    (a, _), = w.nurses
+    o1 = (await accepted(client, w, w.resident))[0]
+    await shift(client, w, a.id)
+    plan = await propose(client, w)
+    assert placed(plan)[o1["id"]][0][0] == a.id
+    r = await client.post(f"{base(w)}/blacklist", json={"patient_id": w.patient_id, "practitioner_id": a.id,
+                                                       "reason": "家属要求回避"}, headers=b.auth(w.admin))
+    assert r.status_code == 201
+    r = await client.post(f"{base(w)}/plans/{plan['id']}/confirm", headers=b.auth(w.admin))
+    assert (r.status_code, r.json()["code"]) == (409, "nursing.plan_stale")
+    o = await session.get(NursingOrder, o1["id"])
+    await session.refresh(o)
+    assert (o.status, o.nurse_id) == ("accepted", None)
+    assert (await session.get(NursingPlan, plan["id"])).status == "proposed"
