@@ -48,6 +48,7 @@ lint: install
 bench: install
 	YIHU_DATABASE_URL=$${YIHU_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1/yihu_bench} $(PY) bench/booking_rush.py
 	$(PY) bench/queue_push.py
+	YIHU_DATABASE_URL=$${YIHU_COCKPIT_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1/yihu_cockpit_bench} $(PY) bench/cockpit.py
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist var
