@@ -35,7 +35,7 @@ def _kinds(req: SearchRequest) -> list[str]:
         matched: set[str] = set()
         for v in c.values:
             system, bar, code = v.partition("|")
-            matched |= mapper.kinds_of_code(system if bar else None, code)
+            matched |= mapper.kinds_of_code(system, code) if bar else mapper.kinds_of_code(None, v)
         wanted &= matched
     return [k for k in mapper.KINDS if k in wanted]
 
