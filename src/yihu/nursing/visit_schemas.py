@@ -113,6 +113,8 @@ class AlarmOut(BaseModel):
 # ---- the record ----
 
 class Vitals(BaseModel):
+    """All optional, each range-checked."""
+
     temperature_c: float | None = Field(default=None, ge=34, le=43)
     pulse_bpm: int | None = Field(default=None, ge=20, le=250)
     respiration_per_min: int | None = Field(default=None, ge=4, le=60)

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yihu.auth.actor import Actor
-from yihu.billing import service as billing
 from yihu.config import get_settings
 from yihu.db import utcnow
 from yihu.errors import DomainError
@@ -118,14 +117,14 @@ async def check_out(session: AsyncSession, actor: Actor, order: NursingOrder, *,
     if version.waste_kinds and not await session.scalar(
             select(func.count()).select_from(NursingWaste).where(NursingWaste.order_id == order.id)):
         raise DomainError(verrors.WASTE_MISSING)
-    amount = order.price_fen + order.visit_fee_fen + order.consumables_fen
-    bill = await billing.open_bill(session, billing.BillInput(
-        kind="nursing", patient_id=order.patient_id, institution_id=order.institution_id, amount_fen=amount,
-        reference=payment.reference(order.id), description=f"{version.name_zh} {order.number}",
-        account_id=order.account_id))
     now = utcnow()
-    order = await lifecycle.step(session, order, "complete", actor, checked_out_at=now, completed_at=now,
-                                 bill_id=bill.id)
+    # The step first: it holds the order's row from here, so a consumables report racing it is refused, and the
+    # amount below is the one the order has once it stops taking consumables.
+    order = await lifecycle.step(session, order, "complete", actor, checked_out_at=now, completed_at=now)
+    bill = await payment.open_visit_bill(session, order)  # price + visit fee + the consumables' lines
+    amount = bill.amount_fen
+    order.bill_id = bill.id
+    await session.flush()
     _locate(session, actor, order, "check_out", latitude, longitude)
     await orders.tell(session, order, "complete", detail=f"账单已生成，应付{visit_consent.yuan(amount)}")
     return CheckedOut(order, amount)
