@@ -3,6 +3,7 @@ who may read it, and the refusals that change nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 
 from sqlalchemy import select
@@ -64,7 +65,9 @@ async def test_question_answer_proposal_confirmation_places_the_order(client, se
     assert r.status_code == 201, r.text
     assert (r.json()["status"], r.json()["nurse_id"]) == ("answered", nurse_a.id)
     late = await client.post(f"{url}/messages", json={"text": "我来回答"}, headers=b.auth(acc_b))
-    assert late.status_code == 403  # once taken, the other nurse no longer even sees it
+    assert (late.status_code, late.json()["code"]) == (409, "nursing.consult_taken")
+    # once taken, the other nurse no longer even sees it
+    assert (await client.get(url, headers=b.auth(acc_b))).status_code == 403
     assert (await client.get(photo_url, headers=b.auth(acc_b))).status_code == 403
     assert (await client.get("/api/v1/nursing/consults", headers=b.auth(acc_b))).json() == []
     r = await client.post(f"{url}/messages", json={"text": "这是近照", "photos": [
@@ -210,3 +213,23 @@ async def test_the_offering_must_be_active_for_a_question(client, session):
     await b.done(session)
     r = await client.post("/api/v1/nursing/consults", json=ask_body(w), headers=b.auth(w.resident))
     assert (r.status_code, r.json()["code"]) == (422, "nursing.consult_no_home_nursing")
+
+
+async def test_two_nurses_answering_at_once_one_takes_it_and_two_confirmations_place_one_order(client, session):
+    w = await nb.world(session)
+    (nurse_a, acc_a), (nurse_b, acc_b) = w.nurses
+    c = await _ask(client, w)
+    url = f"/api/v1/nursing/consults/{c['id']}"
+    rs = await asyncio.gather(*[client.post(f"{url}/messages", json={"text": "我来回答"}, headers=b.auth(acc))
+                                for acc in (acc_a, acc_b)])
+    assert sorted(r.status_code for r in rs) == [201, 409], [r.text for r in rs]
+    winner = acc_a if rs[0].status_code == 201 else acc_b
+    taken = await session.get(NursingConsult, c["id"], populate_existing=True)
+    assert (taken.status, taken.nurse_id) == ("answered", winner.practitioner_id)
+    assert await ps.count(session, NursingConsultMessage, NursingConsultMessage.author_role == "nurse") == 1
+    prop = (await client.post(f"{url}/proposals", json=proposal_body(w), headers=b.auth(winner))).json()["proposal"]
+    rs = await asyncio.gather(*[client.post(f"{url}/proposals/{prop['id']}/confirm", headers=b.auth(w.resident))
+                                for _ in range(3)])
+    assert sorted(r.status_code for r in rs) == [201, 409, 409], [r.text for r in rs]
+    assert await ps.count(session, NursingOrder) == 1
+    assert await ps.count(session, NursingConsultMessage, NursingConsultMessage.author_role == "decision") == 1

@@ -3,6 +3,7 @@ provider's notification), the late-cancellation fee, and access."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -144,3 +145,17 @@ def test_a_fresh_process_that_never_imported_nursing_finds_the_listener():
             "print([f.__module__ + '.' + f.__qualname__ for f in hooks.listeners('nursing')])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['yihu.nursing.payment.on_paid']"
+
+
+async def test_concurrent_notifications_pay_the_order_once(client, session, db):
+    w = await nb.world(session)
+    o = await ps.completed(session, w)
+    r = await h.start_payment(client, w.resident, o.bill_id, "bank_card")
+    await h.sandbox_pay(client, r.json())
+    [note] = await h.notification_bodies(session)
+    body = json.dumps(note).encode()
+    rs = await asyncio.gather(*[client.post("/api/v1/payments/notify/sandbox", content=body,
+                                            headers=sandbox.signed_headers(body)) for _ in range(5)])
+    assert sorted(x.json()["result"] for x in rs) == ["applied"] + ["duplicate"] * 4, [x.text for x in rs]
+    assert await ps.status_of(session, o.id) == "paid"
+    assert len(await ps.events(session, o.id, "pay")) == 1

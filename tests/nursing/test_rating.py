@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
 from tests import builders as b
@@ -104,3 +106,13 @@ async def test_two_stars_and_a_complaint_open_follow_ups_and_four_stars_do_not(c
         assert (s["count"], s["average_stars"], s["satisfied_share"]) == (3, 3.67, 0.6667)
         assert sorted(i["stars"] for i in s["items"]) == [2, 4, 5]
     assert (await client.get("/api/v1/nursing/ratings", headers=b.auth(w.resident))).status_code == 403
+
+
+async def test_two_ratings_at_once_one_counts(client, session, db):
+    w = await nb.world(session)
+    o = await _paid(client, session, db, w)
+    rs = await asyncio.gather(_rate(client, w.resident, o.id, 1, complaint=True), _rate(client, w.resident, o.id, 5))
+    assert sorted(r.status_code for r in rs) == [201, 409], [r.text for r in rs]
+    assert await ps.count(session, NursingRating) == 1
+    expected_followups = 1 if rs[0].status_code == 201 else 0
+    assert await ps.count(session, NursingFollowUp) == expected_followups

@@ -194,6 +194,10 @@ async def _claim(session: AsyncSession, actor: Actor, c: NursingConsult) -> None
 
 async def add_message(session: AsyncSession, actor: Actor, c: NursingConsult, text: str,
                       photos: list[Photo]) -> NursingConsultMessage:
+    """The asker, or a nurse of the institution: the first nurse to answer takes the consultation, a nurse
+    answering one another nurse has taken is refused with a 409 (and still reads nothing of it)."""
+    if is_institution_nurse(actor, c) and c.nurse_id not in (None, actor.practitioner_id):
+        raise DomainError(pay_errors.CONSULT_TAKEN)
     require_participant(actor, c)
     _refuse_closed(c)
     if actor.role == "nurse":

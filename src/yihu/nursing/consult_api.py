@@ -125,7 +125,7 @@ async def get_photo(consult_id: str, document_id: str, session: SessionDep, acto
              status_code=status.HTTP_201_CREATED,
              summary="Write (resident who asked, or a nurse: the first nurse to answer takes the consultation)")
 async def add_message(consult_id: str, body: s.MessageIn, session: SessionDep, actor: CurrentActor) -> s.ConsultDetail:
-    c = await _consult(session, consult_id, actor)
+    c = await consult.get(session, consult_id)
     await consult.add_message(session, actor, c, body.text, _photos(body.photos))
     return await _detail(session, c)
 
