@@ -85,8 +85,8 @@ def to_solution_json(data: dict[str, Any], solution: Solution) -> dict[str, Any]
 # ---- independent checker: instance JSON + solution JSON only ---------------------------------------------------
 
 
-def check(data: dict[str, Any], sol: dict[str, Any]) -> tuple[float, list[str]]:
-    """(objective, violations) recomputed from the published instance and the solution file."""
+def check(data: dict[str, Any], sol: dict[str, Any]) -> tuple[float, list[str], list[str]]:
+    """(objective, violations, unserved patients) recomputed from the published instance and the solution file."""
     dist = data["distances"]
     patients = {p["id"]: (k, p) for k, p in enumerate(data["patients"])}
     cgs = {cg["id"]: cg for cg in data["caregivers"]}
@@ -134,11 +134,13 @@ def check(data: dict[str, Any], sol: dict[str, Any]) -> tuple[float, list[str]]:
         travel += leg
         if clock + leg > shift[1] + EPS:
             bad.append(f"{cid} back at {clock + leg:.3f} after the shift end {shift[1]}")
-    missing = 0
+    unserved = []
     for pid, (_, p) in patients.items():
         got = [done.get((pid, rc["service"])) for rc in p["required_caregivers"]]
         if any(g is None for g in got):
-            missing += 1
+            if any(g is not None for g in got):
+                bad.append(f"{pid} only partly served")
+            unserved.append(pid)
             continue
         if len(got) == 2:
             (c0, s0), (c1, s1) = got  # type: ignore[misc]
@@ -151,9 +153,45 @@ def check(data: dict[str, Any], sol: dict[str, Any]) -> tuple[float, list[str]]:
                 lo, hi = sync["distance"]
                 if not lo - EPS <= s1 - s0 <= hi + EPS:
                     bad.append(f"{pid}: gap {s1 - s0:.3f} outside [{lo}, {hi}]")
-    if missing:
-        bad.append(f"{missing} patients not (fully) served")
-    return (travel + tard_sum + tard_max) / 3, bad
+    return (travel + tard_sum + tard_max) / 3, bad, unserved
+
+
+def servable_alone(data: dict[str, Any], pid: str) -> bool:
+    """Could some nurse (two different nurses for a two-service patient) serve this patient on an otherwise
+    empty day, within the shifts, the hard earliest start and the synchronisation?"""
+    dist = data["distances"]
+    k, p = next((k, p) for k, p in enumerate(data["patients"]) if p["id"] == pid)
+    at = patient_index(data, k)
+    e = float(p["time_window"][0])
+    needs = p["required_caregivers"]
+
+    def options(rc: dict[str, Any]) -> list[tuple[str, float, float]]:
+        out = []  # (caregiver, earliest arrival, latest start that still gets home in the shift)
+        for cg in data["caregivers"]:
+            if rc["service"] in cg["abilities"] and cg["id"] not in p.get("incompatible_caregivers", []):
+                home = caregiver_index(data, cg)
+                shift = cg.get("working_shift", [0.0, math.inf])
+                out.append((cg["id"], shift[0] + float(dist[home][at]),
+                            shift[1] - float(rc["duration"]) - float(dist[at][home])))
+        return out
+
+    if len(needs) == 1:
+        return any(max(e, arr) <= last + EPS for _, arr, last in options(needs[0]))
+    sync = p.get("synchronization", {})
+    lo, hi = sync.get("distance", [0, 0]) if sync.get("type") == "sequential" else (0, 0)
+    for c0, arr0, last0 in options(needs[0]):
+        for c1, arr1, last1 in options(needs[1]):
+            if c0 == c1:
+                continue
+            s0, s1 = max(e, arr0), max(e, arr1)
+            for _ in range(4):
+                if sync.get("type") is None:
+                    break
+                s1 = max(s1, s0 + lo)
+                s0 = max(s0, s1 - hi)
+            if s0 <= last0 + EPS and s1 <= last1 + EPS and (sync.get("type") is None or lo - EPS <= s1 - s0 <= hi + EPS):
+                return True
+    return False
 
 
 # ---- driver --------------------------------------------------------------------------------------------------
@@ -203,7 +241,10 @@ def main() -> None:
         name = path.stem
         solution = solve(to_problem(data), time_limit=args.time_limit, seed=args.seed)
         sol_json = to_solution_json(data, solution)
-        objective, violations = check(data, sol_json)
+        objective, violations, unserved = check(data, sol_json)
+        if "central_offices" in data and unserved:
+            violations.append(f"{len(unserved)} patients not served (every Mankowska patient must be)")
+        placeable = [pid for pid in unserved if servable_alone(data, pid)]
         if args.solutions_dir:
             args.solutions_dir.mkdir(parents=True, exist_ok=True)
             (args.solutions_dir / f"sol-{name}.json").write_text(json.dumps(sol_json, indent=1))
@@ -211,11 +252,11 @@ def main() -> None:
         gap = None if bk is None else 100.0 * (objective - bk) / bk
         fam = family(name)
         results.setdefault(fam, []).append({"gap": gap, "seconds": solution.seconds, "feasible": not violations,
-                                            "unassigned": len(solution.unassigned)})
+                                            "unserved": len(unserved), "placeable": len(placeable)})
         all_feasible = all_feasible and not violations
         gap_txt = "   n/a" if gap is None else f"{gap:+6.2f}%"
         log(f"{name:40s} {fam:8s} objective {objective:9.3f}  best {bk if bk else float('nan'):9.3f}  "
-            f"gap {gap_txt}  {solution.seconds:6.1f} s  unassigned {len(solution.unassigned)}  "
+            f"gap {gap_txt}  {solution.seconds:6.1f} s  unserved {len(unserved)} ({len(placeable)} servable alone)  "
             f"{'feasible' if not violations else 'VIOLATIONS ' + str(len(violations))}")
         for v in violations[:10]:
             log(f"    violation: {v}")
@@ -228,7 +269,8 @@ def main() -> None:
             "max_seconds": round(max(r["seconds"] for r in rows), 1),
             "avg_seconds": round(sum(r["seconds"] for r in rows) / len(rows), 1),
             "infeasible": sum(not r["feasible"] for r in rows),
-            "unassigned": sum(r["unassigned"] for r in rows),
+            "unserved": sum(r["unserved"] for r in rows),
+            "unserved_but_servable_alone": sum(r["placeable"] for r in rows),
         }
     log(json.dumps(summary))
 

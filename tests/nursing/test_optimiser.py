@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import random
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -152,6 +154,37 @@ def test_mankowska_a1_within_one_percent_of_best_known() -> None:
     spec.loader.exec_module(bench)
     data = json.loads((HHCRSP / "mankowska2014" / "InstanzCPLEX_HCSRP_10_1.json").read_text())
     sol = solve(bench.to_problem(data), time_limit=3.0)
-    objective, violations = bench.check(data, bench.to_solution_json(data, sol))
-    assert violations == []
+    objective, violations, unserved = bench.check(data, bench.to_solution_json(data, sol))
+    assert violations == [] and unserved == []
     assert objective <= 218.199 * 1.01
+
+
+def test_product_sized_day_is_feasible_and_quick() -> None:
+    # 60 visits, 20 nurses with home starts, shifts, skills, incompatibilities, preferences and workload balance
+    rng = random.Random(7)
+    points = [(rng.uniform(0, 30), rng.uniform(0, 30)) for _ in range(80)]
+    travel = [[round(3 * (abs(a[0] - b[0]) + abs(a[1] - b[1]))) for b in points] for a in points]
+    services = ["wound", "tube", "picc", "stoma", "maternal"]
+    nurses = tuple(
+        Caregiver(f"n{k}", frozenset(rng.sample(services, 3)), 60 + k, 60 + k,
+                  (480, rng.choice([720, 1020, 1080])))
+        for k in range(20)
+    )
+    jobs = []
+    for k in range(60):
+        e = rng.randrange(480, 900)
+        two = k % 6 == 0
+        jobs.append(Job(
+            f"v{k}", k, (e, e + 120),
+            tuple(Task(s, rng.choice([30, 45, 60])) for s in rng.sample(services, 2 if two else 1)),
+            sync=("simultaneous" if k % 12 == 0 else "sequential") if two else None, gap=(30, 90),
+            incompatible=frozenset({f"n{rng.randrange(20)}"}), preferred=frozenset({f"n{rng.randrange(20)}"}),
+        ))
+    problem = Problem(nurses, tuple(jobs), travel, balance_weight=0.5)
+    began = time.monotonic()
+    sol = solve(problem, time_limit=2.0)
+    assert time.monotonic() - began < 4.0
+    assert sol.violations == []
+    assert len(sol.unassigned) <= 3
+    served = {s.job_id for route in sol.routes.values() for s in route}
+    assert served.isdisjoint(sol.unassigned) and len(served) + len(sol.unassigned) == 60

@@ -97,6 +97,38 @@ class Compiled:
             for nodes in self.job_nodes if len(nodes) == 2
         ]
         self.max_rounds = 2 * len(self.pairs) + 3
+        self.possible = [self.servable_alone(nodes) for nodes in self.job_nodes]
+
+    def servable_alone(self, nodes: list[int]) -> bool:
+        """Whether some nurse (two different ones for a two-nurse visit) could serve the job on an empty day."""
+        travel = self.travel
+
+        def slots(n: int) -> list[tuple[int, int, int]]:  # (vehicle, earliest start, latest start)
+            out = []
+            for v in self.eligible[n]:
+                first = max(self.early[n], self.shift_begin[v] + travel[self.v_start[v]][self.loc[n]])
+                last = self.shift_end[v] - self.dur[n] - travel[self.loc[n]][self.v_end[v]]
+                if first <= last:
+                    out.append((v, first, last))
+            return out
+
+        if len(nodes) == 1:
+            return bool(slots(nodes[0]))
+        a, b = nodes
+        kind, gmin, gmax = self.kind[a], self.gap_min[a], self.gap_max[a]
+        for va, fa, la in slots(a):
+            for vb, fb, lb in slots(b):
+                if va == vb:
+                    continue
+                sa, sb = fa, fb
+                if kind == SIMULTANEOUS:
+                    sa = sb = max(fa, fb)
+                elif kind == SEQ_FIRST:
+                    sb = max(fb, fa + gmin)
+                    sa = max(fa, sb - gmax)
+                if sa <= la and sb <= lb:
+                    return True
+        return False
 
     def schedule(self, routes: list[list[int]]) -> list[int] | None:
         """Earliest starts of every routed node (others stay 0), or None if no feasible timing exists."""

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from .compiled import HORIZON, SEQ_FIRST, SEQ_SECOND, SIMULTANEOUS, Compiled
 
 PREFERENCE_PENALTY = 15  # minutes-equivalent per task served by a non-preferred nurse when preferences exist
-UNASSIGNED_PENALTY = 100_000  # per job left out
+UNASSIGNED_PENALTY = 1e12  # per job left out: serving one more visit outweighs any cost
 MAX_PUSHES = 4  # a stop pushed later more often than this sits on a cycle of waits (or nearly): reject
-PAIR_SLOTS = 12  # cheapest slots per task combined for a two-nurse visit
+PAIR_SLOTS = 12  # cheapest slots per task combined for a two-nurse visit (all of them if none of these fits)
+FEASIBILITY_TRIES = 200  # insertions timed at most while looking for a first feasible one
+
+Slot = tuple[float, int, int, int, int]  # (lower bound of the cost increase, vehicle, position, start, travel)
 
 
 @dataclass
@@ -108,7 +111,7 @@ class Plan:
 
     # ---- insertion -----------------------------------------------------------------------------------------
 
-    def candidates(self, n: int) -> list[tuple[float, int, int, int, int]]:
+    def candidates(self, n: int) -> list[Slot]:
         """(lower bound on the cost increase, vehicle, position, earliest start, travel increase) per slot."""
         c = self.c
         travel, loc, dur, start = c.travel, c.loc, c.dur, self.start
@@ -143,25 +146,43 @@ class Plan:
         return out
 
     def best_move(self, j: int, max_sims: int = 40) -> Move | None:
+        """The cheapest insertion of job j found, or None; once one is found, at most max_sims are timed."""
         c = self.c
+        if not c.possible[j]:
+            return None
         nodes = c.job_nodes[j]
-        best: Move | None = None
         if len(nodes) == 1:
             n = nodes[0]
-            cands = sorted(self.candidates(n))
-            for bound, v, i, _s, _dt in cands[:max_sims]:
-                if best is not None and bound >= best.delta:
-                    break
-                move = self.simulate(j, [(v, i, n)])
-                if move is not None and (best is None or move.delta < best.delta):
-                    best = move
-            return best
+            options = [(bound, [(v, i, n)]) for bound, v, i, _s, _dt in sorted(self.candidates(n))]
+            return self._pick(j, options, max_sims)
         a, b = nodes
+        all_a = sorted(self.candidates(a))
+        all_b = sorted(self.candidates(b))
+        best = self._pick(j, self._pairs(a, b, all_a[:PAIR_SLOTS], all_b[:PAIR_SLOTS]), max_sims)
+        if best is None and (len(all_a) > PAIR_SLOTS or len(all_b) > PAIR_SLOTS):
+            best = self._pick(j, self._pairs(a, b, all_a, all_b), max_sims)
+        return best
+
+    def _pick(self, j: int, options: list[tuple[float, list[tuple[int, int, int]]]], max_sims: int) -> Move | None:
+        best: Move | None = None
+        tried = 0
+        for bound, inserts in options:
+            if best is not None and (bound >= best.delta or tried >= max_sims):
+                break
+            if tried >= FEASIBILITY_TRIES:
+                break
+            tried += 1
+            move = self.simulate(j, inserts)
+            if move is not None and (best is None or move.delta < best.delta):
+                best = move
+        return best
+
+    def _pairs(self, a: int, b: int, ca: list[Slot], cb: list[Slot]) -> list[tuple[float, list[tuple[int, int, int]]]]:
+        """Slot pairs on two different nurses, by a lower bound of their cost (travel and own tardiness)."""
+        c = self.c
         kind = c.kind[a]
         gmin, gmax = c.gap_min[a], c.gap_max[a]
         early, late = c.early[a], c.late[a]
-        ca = sorted(self.candidates(a))[:PAIR_SLOTS]
-        cb = sorted(self.candidates(b))[:PAIR_SLOTS]
         combos = []
         for bound_a, va, ia, sa, _dta in ca:
             base_a = bound_a - max(0, sa - late)
@@ -179,13 +200,7 @@ class Plan:
                     tard = max(0, sa - late) + max(0, sb - late)
                 combos.append((base_a + bound_b - max(0, sb - late) + tard, va, ia, vb, ib))
         combos.sort()
-        for bound, va, ia, vb, ib in combos[:max_sims]:
-            if best is not None and bound >= best.delta:
-                break
-            move = self.simulate(j, [(va, ia, a), (vb, ib, b)])
-            if move is not None and (best is None or move.delta < best.delta):
-                best = move
-        return best
+        return [(bound, [(va, ia, a), (vb, ib, b)]) for bound, va, ia, vb, ib in combos]
 
     def simulate(self, j: int, inserts: list[tuple[int, int, int]]) -> Move | None:
         c = self.c
