@@ -83,8 +83,10 @@ async def test_waste_is_recorded_with_kind_amount_and_disposal(client, session):
                           headers=vb.nurse_h(w))
     assert [(x["kind"], x["count"], x["weight_g"], x["disposal"]) for x in r.json()] == [
         ("infectious", None, 120, "returned_to_institution"), ("sharps", 2, None, "sealed_sharps_box")]
-    for bad in ({"kind": "sharps", "count": 1, "disposal": "institution_collection"},
-                {"kind": "infectious", "disposal": "returned_to_institution"},
+    r = await client.post(url, json={"kind": "sharps", "count": 1, "disposal": "institution_collection"},
+                          headers=vb.nurse_h(w))
+    assert (r.status_code, r.json()["code"]) == (422, "nursing.sharps_need_box")
+    for bad in ({"kind": "infectious", "disposal": "returned_to_institution"},
                 {"kind": "radioactive", "count": 1, "disposal": "returned_to_institution"},
                 {"kind": "infectious", "count": 1, "disposal": "household_bin"}):
         r = await client.post(url, json=bad, headers=vb.nurse_h(w))

@@ -68,7 +68,8 @@ async def _kit_text(session: AsyncSession, v: NursingItemVersion) -> str:
 async def texts(session: AsyncSession, order: NursingOrder) -> tuple[str, str, str, str]:
     """Content, process, fee and risks as they stand now for this order (its item version, its prices)."""
     v = await assignment.requirements(session, order)
-    content = f"{v.name_zh}（{v.name_en}）：{v.description or v.name_zh}。预计时长{v.duration_min}分钟。"
+    what = (v.description or v.name_zh).strip().rstrip("。.")
+    content = f"{v.name_zh}（{v.name_en}）：{what}。预计时长{v.duration_min}分钟。"
     process = PROCESS.format(item=v.name_zh)
     fee = (f"项目费 {yuan(order.price_fen)} + 上门服务费 {yuan(order.visit_fee_fen)} = "
            f"{yuan(order.price_fen + order.visit_fee_fen)}；耗材按实际使用计费。" + await _kit_text(session, v))

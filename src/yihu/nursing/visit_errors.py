@@ -29,7 +29,8 @@ NOT_IN_KIT = code("nursing.consumable_not_in_kit", 422, "耗材{consumable}不�
                   "Consumable {consumable} is not in this item's kit.")
 CONSUMABLES_CLOSED = code("nursing.consumables_closed", 409, "订单当前状态为“{status}”，不能登记耗材或医废。",
                           "The order is '{status}'; consumables and waste can no longer be recorded.")
-WASTE_INVALID = code("nursing.waste_invalid", 422, "医废登记有误：{detail}", "Invalid medical-waste entry: {detail}")
+SHARPS_NEED_BOX = code("nursing.sharps_need_box", 422, "损伤性废物（锐器）须装入利器盒密封处置。",
+                       "Sharps go into a sealed sharps box.")
 WASTE_MISSING = code("nursing.waste_missing", 409, "本项目会产生医疗废物，请先登记医废处置再签退。",
                      "This item produces medical waste; record its disposal before checking out.")
 ROLE_NOT_NURSE = code("nursing.nurse_role_required", 403, "仅护士可使用此功能。", "Only nurses can use this.")

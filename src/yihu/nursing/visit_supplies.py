@@ -78,7 +78,7 @@ async def uses(session: AsyncSession, order_id: str) -> list[NursingConsumableUs
 async def record_waste(session: AsyncSession, actor: Actor, order: NursingOrder, body: WasteIn) -> NursingWaste:
     _require_open(order)
     if body.kind == "sharps" and body.disposal != "sealed_sharps_box":
-        raise DomainError(errors.WASTE_INVALID, detail="损伤性废物须装入利器盒密封")
+        raise DomainError(errors.SHARPS_NEED_BOX)
     row = NursingWaste(order_id=order.id, kind=body.kind, count=body.count, weight_g=body.weight_g,
                        disposal=body.disposal, recorded_at=utcnow())
     session.add(row)
