@@ -42,6 +42,7 @@ const routes = [
   { path: '/nurse/visits/:id', component: () => import('./views/nurse/NurseVisit.vue'), meta: { roles: ['nurse'] } },
   { path: '/screen/:departmentId', component: () => import('./views/queue/ScreenView.vue') },
   { path: '/regulator', component: () => import('./views/regulator/RegulatorHome.vue'), meta: { roles: ['regulator'] } },
+  { path: '/cockpit', component: () => import('./views/cockpit/CockpitView.vue'), meta: { roles: ['regulator', 'institution_admin'] } },
   { path: '/admin', component: () => import('./views/admin/AdminHome.vue'), meta: { roles: ['system_admin'] } },
   { path: '/:rest(.*)*', component: () => import('./views/NotFound.vue') },
 ]
