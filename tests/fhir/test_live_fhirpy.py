@@ -63,9 +63,11 @@ async def test_metadata_over_http(live):
     server, _ = live
     cs = strict(CapabilityStatement, dict(await fhir(server).execute("metadata", method="get")))
     assert cs.fhirVersion == "4.0.1"
-    assert sorted(r.type for r in cs.rest[0].resource) == ["Appointment", "DiagnosticReport", "Encounter",
-                                                           "Location", "Observation", "Organization", "Patient",
-                                                           "Practitioner", "PractitionerRole", "Schedule", "Slot"]
+    assert sorted(r.type for r in cs.rest[0].resource) == ["Appointment", "Consent", "DiagnosticReport", "Encounter",
+                                                           "HealthcareService", "Location", "Observation",
+                                                           "Organization", "Patient", "Practitioner",
+                                                           "PractitionerRole", "Procedure", "Schedule",
+                                                           "ServiceRequest", "Slot", "Task"]
 
 
 async def test_directory_search_and_get(live):

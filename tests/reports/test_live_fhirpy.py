@@ -74,7 +74,8 @@ async def test_capability_lists_both_types(live):
     served = {r.type: r for r in cs.rest[0].resource}
     assert [p.name for p in served["DiagnosticReport"].searchParam] == ["_id", "patient", "category", "code", "date",
                                                                         "status"]
-    assert [p.name for p in served["Observation"].searchParam] == ["_id", "patient", "code", "date"]
+    assert [p.name for p in served["Observation"].searchParam] == ["_id", "patient", "code", "date", "encounter",
+                                                                   "category"]
 
 
 async def test_paging_and_search_over_http(live):
