@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests import builders as b
 from tests.nursing import builders as nb
 from tests.nursing import pay_support as ps
+from yihu.notify import service as notify
 from yihu.nursing import catalogue
 from yihu.nursing.models import NursingDocument, NursingOrder
 from yihu.nursing.visit_models import NursingConsult, NursingConsultMessage
@@ -44,7 +45,7 @@ async def _ask(client, w, **kw):
     return r.json()
 
 
-async def test_question_answer_proposal_confirmation_places_the_order(client, session):
+async def test_question_answer_proposal_confirmation_places_the_order(client, session, db):
     w = await nb.world(session)
     (nurse_a, acc_a), (_, acc_b) = w.nurses
     c = await _ask(client, w)
@@ -95,6 +96,9 @@ async def test_question_answer_proposal_confirmation_places_the_order(client, se
     assert created.actor_role == "resident"
     seen = await client.get(f"/api/v1/nursing/orders/{order_id}", headers=b.auth(w.admin))
     assert seen.json()["status"] == "requested"
+    await notify.deliver_pending(db)
+    assert [m["text"] for m in await notify.inbox(session, acc_a.id)] == [
+        f"【医护】护理订单{o.number}（伤口换药）：居民已确认上门建议。"]
 
     twice = await client.post(f"{url}/proposals/{prop['id']}/confirm", headers=b.auth(w.resident))
     assert (twice.status_code, twice.json()["code"]) == (409, "nursing.consult_ordered")

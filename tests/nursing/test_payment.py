@@ -159,3 +159,32 @@ async def test_concurrent_notifications_pay_the_order_once(client, session, db):
     assert sorted(x.json()["result"] for x in rs) == ["applied"] + ["duplicate"] * 4, [x.text for x in rs]
     assert await ps.status_of(session, o.id) == "paid"
     assert len(await ps.events(session, o.id, "pay")) == 1
+
+
+async def test_the_paid_hook_runs_in_the_notifications_transaction(client, session, db, monkeypatch):
+    """A listener that fails refuses the notification: the bill is not paid either, and the retry applies both."""
+    from yihu.billing import hooks
+    from yihu.errors import DomainError
+    from yihu.nursing import pay_errors
+
+    w = await nb.world(session)
+    o = await ps.completed(session, w)
+    r = await h.start_payment(client, w.resident, o.bill_id, "wechat")
+    await h.sandbox_pay(client, r.json())
+    [note] = await h.notification_bodies(session)
+    body = json.dumps(note).encode()
+
+    async def failing(session, bill):
+        raise DomainError(pay_errors.NOT_REFUNDABLE)
+
+    monkeypatch.setitem(hooks._listeners, "nursing", [*hooks.listeners("nursing"), failing])
+    refused = await client.post("/api/v1/payments/notify/sandbox", content=body, headers=sandbox.signed_headers(body))
+    assert refused.status_code == 409
+    assert (await h.fresh(session, Bill, o.bill_id)).status == "unpaid"
+    assert (await h.fresh(session, Payment, r.json()["id"])).status == "created"
+    assert (await ps.status_of(session, o.id), await ps.events(session, o.id, "pay")) == ("completed", [])
+    monkeypatch.undo()
+    ok = await client.post("/api/v1/payments/notify/sandbox", content=body, headers=sandbox.signed_headers(body))
+    assert ok.json()["result"] == "applied"
+    assert (await h.fresh(session, Bill, o.bill_id)).status == "paid"
+    assert await ps.status_of(session, o.id) == "paid"

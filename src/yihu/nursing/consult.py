@@ -9,7 +9,8 @@ institution (to answer it); once answered, only the nurse who answered. Nobody e
 
 A message's ``author_role`` says what it is: ``resident`` and ``nurse`` are plain text written by them; ``home``
 (the address given when asking), ``proposal`` (a proposed visit) and ``decision`` (the resident's answer to one)
-are structured JSON written only by this module, so a typed message can never pass for a proposal. Messages are
+are structured JSON written only by this module and :mod:`consult_proposals`, so a typed message can never pass
+for a proposal. Messages are
 never changed: a proposal's state is read from what follows it (a decision, or a newer proposal that supersedes it).
 """
 
@@ -19,7 +20,6 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
@@ -28,9 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yihu.auth.actor import Actor
 from yihu.db import utcnow
 from yihu.errors import FORBIDDEN, DomainError
-from yihu.kit import clock
-from yihu.nursing import catalogue, errors, orders, pay_errors
-from yihu.nursing.models import NursingDocument, NursingItem, NursingOffering, NursingOrder
+from yihu.nursing import errors, pay_errors
+from yihu.nursing.models import NursingDocument, NursingItem, NursingOffering
 from yihu.nursing.visit_models import NursingConsult, NursingConsultMessage
 
 MAX_PHOTOS = 4
@@ -54,16 +53,6 @@ class Home:
     longitude: float
 
 
-@dataclass(frozen=True)
-class ProposalInput:
-    item_id: str
-    day: date
-    window_start: datetime
-    window_end: datetime
-    home: Home | None = None
-    note: str = ""
-
-
 def decode_photos(items: list[tuple[str, str]]) -> list[Photo]:
     """(filename, base64) pairs → photos, each a JPEG or PNG by its magic bytes, ≤ 2 MB, at most four."""
     bad = DomainError(pay_errors.PHOTO_INVALID, max_kb=MAX_PHOTO_BYTES // 1024, max_count=MAX_PHOTOS)
@@ -83,7 +72,7 @@ def decode_photos(items: list[tuple[str, str]]) -> list[Photo]:
     return out
 
 
-def _check_home(home: Home) -> None:
+def check_home(home: Home) -> None:
     if (not home.address.strip() or not (-90 <= home.latitude <= 90 and -180 <= home.longitude <= 180)
             or (home.latitude, home.longitude) == (0, 0)):
         raise DomainError(errors.LOCATION_INVALID)
@@ -114,7 +103,7 @@ def _message(consult: NursingConsult, actor: Actor, role: str, text: str,
                                  text=text, photo_ids=photo_ids or [], at=utcnow())
 
 
-def _structured(consult: NursingConsult, actor: Actor, role: str, data: dict[str, Any]) -> NursingConsultMessage:
+def structured(consult: NursingConsult, actor: Actor, role: str, data: dict[str, Any]) -> NursingConsultMessage:
     return _message(consult, actor, role, json.dumps(data, ensure_ascii=False, sort_keys=True))
 
 
@@ -124,7 +113,7 @@ async def open_consult(session: AsyncSession, actor: Actor, *, patient_id: str, 
     if not await offers_home_nursing(session, institution_id):
         raise DomainError(pay_errors.CONSULT_NO_NURSING)
     if home is not None:
-        _check_home(home)
+        check_home(home)
     now = utcnow()
     c = NursingConsult(account_id=actor.account_id, patient_id=patient_id, institution_id=institution_id,
                        subject=subject.strip()[:128], status="open", created_at=now, updated_at=now)
@@ -132,7 +121,7 @@ async def open_consult(session: AsyncSession, actor: Actor, *, patient_id: str, 
     await session.flush()
     session.add(_message(c, actor, "resident", text.strip(), await _store_photos(session, c.id, actor, photos)))
     if home is not None:
-        session.add(_structured(c, actor, "home", {"address": home.address.strip(), "latitude": home.latitude,
+        session.add(structured(c, actor, "home", {"address": home.address.strip(), "latitude": home.latitude,
                                                    "longitude": home.longitude}))
     await session.flush()
     return c
@@ -173,7 +162,7 @@ def scope(actor: Actor) -> ColumnElement[bool]:
     raise DomainError(FORBIDDEN)
 
 
-def _refuse_closed(c: NursingConsult) -> None:
+def refuse_closed(c: NursingConsult) -> None:
     if c.status == "closed":
         raise DomainError(pay_errors.CONSULT_CLOSED)
 
@@ -188,7 +177,7 @@ async def _claim(session: AsyncSession, actor: Actor, c: NursingConsult) -> None
         .execution_options(synchronize_session=False))
     await session.refresh(c)
     if getattr(done, "rowcount", 0) != 1:
-        _refuse_closed(c)
+        refuse_closed(c)
         raise DomainError(pay_errors.CONSULT_TAKEN)
 
 
@@ -199,7 +188,7 @@ async def add_message(session: AsyncSession, actor: Actor, c: NursingConsult, te
     if is_institution_nurse(actor, c) and c.nurse_id not in (None, actor.practitioner_id):
         raise DomainError(pay_errors.CONSULT_TAKEN)
     require_participant(actor, c)
-    _refuse_closed(c)
+    refuse_closed(c)
     if actor.role == "nurse":
         await _claim(session, actor, c)
         role = "nurse"
@@ -225,106 +214,10 @@ def data_of(m: NursingConsultMessage) -> dict[str, Any] | None:
     return loaded
 
 
-def proposal_states(msgs: list[NursingConsultMessage]) -> dict[str, str]:
-    """Each proposal's state: confirmed / declined (by a decision), superseded (by a newer one) or pending."""
-    proposals = [m.id for m in msgs if m.author_role == "proposal"]
-    decided = {d["proposal_id"]: d["decision"] for m in msgs if m.author_role == "decision" and (d := data_of(m))}
-    return {pid: decided.get(pid) or ("pending" if pid == proposals[-1] else "superseded") for pid in proposals}
-
-
 def home_of(msgs: list[NursingConsultMessage]) -> Home | None:
     homes = [data_of(m) for m in msgs if m.author_role == "home"]
     last = homes[-1] if homes else None
     return Home(**last) if last else None
-
-
-def _check_window(p: ProposalInput) -> None:
-    now = utcnow()
-    today = clock.local_date(now)
-    s, e = p.window_start, p.window_end
-    if (s.tzinfo is None or e.tzinfo is None or e <= s or s < now or e - s > timedelta(hours=12)
-            or clock.local_date(s) != p.day or clock.local_date(e) != p.day
-            or not today <= p.day <= today + timedelta(days=orders.MAX_DAYS_AHEAD)):
-        raise DomainError(errors.WINDOW_INVALID, max_days=orders.MAX_DAYS_AHEAD)
-
-
-async def propose(session: AsyncSession, actor: Actor, c: NursingConsult, p: ProposalInput) -> NursingConsultMessage:
-    """The nurse who answered proposes a home visit: an item the institution offers, a day and window, the address
-    given here or the one the resident gave when asking."""
-    require_participant(actor, c)
-    _refuse_closed(c)
-    if actor.role != "nurse":
-        raise DomainError(FORBIDDEN)
-    if c.nurse_id is None:
-        raise DomainError(pay_errors.CONSULT_NOT_ANSWERED)
-    if c.proposed_order_id is not None:
-        raise DomainError(pay_errors.CONSULT_ORDERED)
-    item = await catalogue.get_item(session, p.item_id)
-    if not item.active or not await catalogue.is_offered(session, c.institution_id, item.id):
-        raise DomainError(errors.NOT_OFFERED)
-    _check_window(p)
-    home = p.home or home_of(await messages(session, c.id))
-    if home is None:
-        raise DomainError(pay_errors.ADDRESS_REQUIRED)
-    _check_home(home)
-    v = await catalogue.current(session, item)
-    msg = _structured(c, actor, "proposal", {
-        "item_id": item.id, "item_code": item.code, "item_name": v.name_zh, "price_fen": v.price_fen,
-        "visit_fee_fen": v.visit_fee_fen, "day": p.day.isoformat(), "window_start": p.window_start.isoformat(),
-        "window_end": p.window_end.isoformat(), "address": home.address.strip(), "latitude": home.latitude,
-        "longitude": home.longitude, "note": p.note.strip()[:500]})
-    session.add(msg)
-    c.updated_at = utcnow()
-    await session.flush()
-    return msg
-
-
-async def _pending_proposal(session: AsyncSession, c: NursingConsult, proposal_id: str) -> dict[str, Any]:
-    msgs = await messages(session, c.id)
-    target = next((m for m in msgs if m.id == proposal_id and m.author_role == "proposal"), None)
-    if target is None:
-        raise DomainError(pay_errors.PROPOSAL_NOT_FOUND)
-    if proposal_states(msgs)[proposal_id] != "pending":
-        raise DomainError(pay_errors.PROPOSAL_STALE)
-    data = data_of(target)
-    assert data is not None  # noqa: S101 - a proposal is structured
-    return data
-
-
-async def decide(session: AsyncSession, actor: Actor, c: NursingConsult, proposal_id: str, *, confirm: bool,
-                 reason: str = "") -> NursingOrder | None:
-    """The resident confirms (an order is placed once; a second confirmation is a 409 and places nothing) or
-    declines the pending proposal."""
-    if not is_asker(actor, c):
-        raise DomainError(FORBIDDEN)
-    _refuse_closed(c)
-    if c.proposed_order_id is not None:
-        raise DomainError(pay_errors.CONSULT_ORDERED)
-    data = await _pending_proposal(session, c, proposal_id)
-    if not confirm:
-        session.add(_structured(c, actor, "decision", {"proposal_id": proposal_id, "decision": "declined",
-                                                       "reason": reason.strip()[:256]}))
-        c.updated_at = utcnow()
-        await session.flush()
-        return None
-    placed = await orders.place(session, actor, orders.OrderInput(
-        patient_id=c.patient_id, institution_id=c.institution_id, item_id=data["item_id"], address=data["address"],
-        latitude=float(data["latitude"]), longitude=float(data["longitude"]), day=date.fromisoformat(data["day"]),
-        window_start=datetime.fromisoformat(data["window_start"]),
-        window_end=datetime.fromisoformat(data["window_end"]), condition=f"护理咨询：{c.subject}"[:500]),
-        consult_id=c.id, proposed_by_nurse_id=c.nurse_id)
-    order = placed[0]
-    done = await session.execute(
-        update(NursingConsult).where(NursingConsult.id == c.id, NursingConsult.proposed_order_id.is_(None),
-                                     NursingConsult.status != "closed")
-        .values(proposed_order_id=order.id, updated_at=utcnow()).execution_options(synchronize_session=False))
-    if getattr(done, "rowcount", 0) != 1:
-        raise DomainError(pay_errors.CONSULT_ORDERED)  # a concurrent confirmation won; this request rolls back
-    await session.refresh(c)
-    session.add(_structured(c, actor, "decision", {"proposal_id": proposal_id, "decision": "confirmed",
-                                                   "order_id": order.id}))
-    await session.flush()
-    return order
 
 
 async def close(session: AsyncSession, actor: Actor, c: NursingConsult) -> NursingConsult:

@@ -12,7 +12,7 @@ from yihu.auth import policy
 from yihu.auth.actor import Actor
 from yihu.auth.deps import CurrentActor, CurrentResident
 from yihu.kit.routing import CommittingRoute, SessionDep
-from yihu.nursing import consult
+from yihu.nursing import consult, consult_proposals
 from yihu.nursing import consult_schemas as s
 from yihu.nursing.models import NursingDocument
 from yihu.nursing.visit_models import NursingConsult, NursingConsultMessage
@@ -52,7 +52,7 @@ async def _out(session: SessionDep, rows: Sequence[NursingConsult], *, detail: b
     out = []
     for c in rows:
         msgs = await consult.messages(session, c.id)
-        states = consult.proposal_states(msgs)
+        states = consult_proposals.proposal_states(msgs)
         sizes = await _photo_sizes(session, c.id) if detail else {}
         shown = [_message_out(c, m, states, sizes) for m in msgs]
         proposals = [m for m in shown if m.kind == "proposal"]
@@ -134,7 +134,7 @@ async def add_message(consult_id: str, body: s.MessageIn, session: SessionDep, a
              status_code=status.HTTP_201_CREATED, summary="The answering nurse proposes a home visit")
 async def propose(consult_id: str, body: s.ProposalIn, session: SessionDep, actor: CurrentActor) -> s.ConsultDetail:
     c = await _consult(session, consult_id, actor)
-    await consult.propose(session, actor, c, consult.ProposalInput(
+    await consult_proposals.propose(session, actor, c, consult_proposals.ProposalInput(
         item_id=body.item_id, day=body.day, window_start=body.window_start, window_end=body.window_end,
         home=_home(body.home), note=body.note))
     return await _detail(session, c)
@@ -146,7 +146,7 @@ async def propose(consult_id: str, body: s.ProposalIn, session: SessionDep, acto
 async def confirm(consult_id: str, proposal_id: str, session: SessionDep, actor: CurrentResident) -> s.DecisionOut:
     c = await _consult(session, consult_id, actor)
     await policy.require_patient(session, actor, c.patient_id, "change")
-    order = await consult.decide(session, actor, c, proposal_id, confirm=True)
+    order = await consult_proposals.decide(session, actor, c, proposal_id, confirm=True)
     return s.DecisionOut(consult=await _detail(session, c), order_id=order.id if order else None)
 
 
@@ -155,7 +155,7 @@ async def confirm(consult_id: str, proposal_id: str, session: SessionDep, actor:
 async def decline(consult_id: str, proposal_id: str, body: s.DeclineIn, session: SessionDep,
                   actor: CurrentResident) -> s.DecisionOut:
     c = await _consult(session, consult_id, actor)
-    await consult.decide(session, actor, c, proposal_id, confirm=False, reason=body.reason)
+    await consult_proposals.decide(session, actor, c, proposal_id, confirm=False, reason=body.reason)
     return s.DecisionOut(consult=await _detail(session, c), order_id=None)
 
 
