@@ -10,8 +10,8 @@ institution (to answer it); once answered, only the nurse who answered. Nobody e
 A message's ``author_role`` says what it is: ``resident`` and ``nurse`` are plain text written by them; ``home``
 (the address given when asking), ``proposal`` (a proposed visit) and ``decision`` (the resident's answer to one)
 are structured JSON written only by this module and :mod:`consult_proposals`, so a typed message can never pass
-for a proposal. Messages are
-never changed: a proposal's state is read from what follows it (a decision, or a newer proposal that supersedes it).
+for a proposal. Messages are never changed: a proposal's state is read from what follows it (a decision, or a
+newer proposal that supersedes it).
 """
 
 from __future__ import annotations
