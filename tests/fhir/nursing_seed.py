@@ -1,12 +1,11 @@
-"""Home-nursing data for the FHIR tests: orders driven through the real services and ``lifecycle.step``; the consent
-and the record are written as rows (what the visit API will write), with the steps that go with them."""
+"""Home-nursing data for the FHIR tests: orders placed, assessed, accepted and assigned through the real services,
+the consent signed and the record written through the visit services; depart, check-in and check-out are taken
+with ``lifecycle.step`` directly so that their times are fixed (tomorrow 09:05, 09:32, 10:10)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,15 +13,16 @@ from tests import builders as b
 from tests.nursing import builders as nb
 from yihu.auth.models import Account
 from yihu.auth.service import actor_of
-from yihu.nursing import assignment, catalogue, lifecycle, orders
+from yihu.nursing import assignment, catalogue, lifecycle, orders, records, visit_consent
 from yihu.nursing.models import NursingItem, NursingOffering, NursingOrder
 from yihu.nursing.visit_models import NursingConsent, NursingRecord
+from yihu.nursing.visit_schemas import Assessment, RecordIn, Vitals, Wound, WoundSize
 from yihu.registry.models import Institution
 
-VITALS: dict[str, Any] = {"temperature": 36.8, "pulse": 78, "respiration": 18, "systolic": 128, "diastolic": 82,
-                          "spo2": 97, "glucose": "6.2"}
-CONSENT_TEXT = {"content": "伤口换药：清洁、消毒、更换敷料", "process": "核对身份→评估伤口→换药→宣教",
-                "fee_text": "服务费60.00元，上门服务费120.00元，耗材按实际使用计费", "risks": "可能出现疼痛、出血或感染。"}
+VITALS = Vitals(temperature_c=36.8, pulse_bpm=78, respiration_per_min=18, systolic_mmhg=128, diastolic_mmhg=82,
+                spo2_percent=97, glucose_mmol_l=6.2)
+ASSESSMENT = Assessment(wound=Wound(site="右膝术后切口", size_cm=WoundSize(length=6, width=0.5), exudate="none",
+                                    granulation="epithelialising"), text="切口愈合良好")
 
 
 @dataclass
@@ -63,23 +63,13 @@ async def _visit(session: AsyncSession, w: nb.World, o: NursingOrder) -> tuple[N
     await orders.accept(session, admin, o)
     await assignment.assign(session, admin, o, nurse_id=w.nurses[0][0].id, second_nurse_id=None,
                             start=nb.at(day, "09:30"))
-    signed = nb.at(day, "08:00")
-    text = "\n".join(CONSENT_TEXT.values())
-    consent = NursingConsent(order_id=o.id, **CONSENT_TEXT, text_sha256=hashlib.sha256(text.encode()).hexdigest(),
-                             signer_name="张小明", signer_relation="child", signature="data:image/png;base64,iVBOR",
-                             nurse_id=w.nurses[0][0].id, signed_at=signed)
-    session.add(consent)
-    await lifecycle.step(session, o, "consent", resident)
+    consent = await visit_consent.sign(session, resident, o, signer_name="张小明", relation="child",
+                                       signature="张小明", shown_sha256=None)
     await lifecycle.step(session, o, "depart", nurse, departed_at=nb.at(day, "09:05"))
     await lifecycle.step(session, o, "check_in", nurse, checked_in_at=nb.at(day, "09:32"), checkin_distance_m=40)
-    record = NursingRecord(order_id=o.id, patient_id=o.patient_id, institution_id=o.institution_id,
-                           nurse_id=w.nurses[0][0].id, vitals=VITALS,
-                           assessment={"wound": "切口愈合良好，无渗液", "pain_score": 2},
-                           actions="碘伏消毒切口，更换无菌敷料", advice="保持敷料干燥，3天后复查",
-                           next_visit_on=day + timedelta(days=3), signed_at=nb.at(day, "10:05"),
-                           signature_sha256="a" * 64)
-    session.add(record)
-    await lifecycle.step(session, o, "record", nurse)
+    record = await records.write(session, nurse, o, RecordIn(
+        vitals=VITALS, assessment=ASSESSMENT, actions="碘伏消毒切口，更换无菌敷料", advice="保持敷料干燥，3天后复查",
+        next_visit_on=day + timedelta(days=3)))
     await lifecycle.step(session, o, "complete", nurse, checked_out_at=nb.at(day, "10:10"),
                          completed_at=nb.at(day, "10:10"))
     return consent, record

@@ -128,7 +128,8 @@ async def test_a_completed_visit_as_request_task_consent_encounter_procedure_and
         local(nb.at(day, "09:32")), local(nb.at(day, "10:10")))
     assert [p.actor.reference for p in proc.performer] == [nurse]
     assert proc.note[0].text == "护理措施：碘伏消毒切口，更换无菌敷料"
-    assert "wound：切口愈合良好，无渗液" in proc.note[1].text
+    assert proc.note[1].text == ("护理评估：伤口：site=右膝术后切口，size_cm=length=6.0，width=0.5，exudate=none，"
+                                 "granulation=epithelialising；说明：切口愈合良好")
     assert [f.text for f in proc.followUp] == ["保持敷料干燥，3天后复查",
                                                f"下次访视：{(day + timedelta(days=3)).isoformat()}"]
 
@@ -140,7 +141,7 @@ async def test_a_completed_visit_as_request_task_consent_encounter_procedure_and
         ob = strict(Observation, e.resource.as_json())
         assert (ob.status, ob.category[0].coding[0].code, ob.subject.reference) == ("final", "vital-signs",
                                                                                     f"Patient/{pid}")
-        assert ob.effectiveDateTime.isostring == local(nb.at(day, "10:05"))
+        assert ob.effectiveDateTime.isostring == local(n.record.signed_at)
         assert ob.performer[0].reference == nurse
     units = {c: (ob.valueQuantity.value, ob.valueQuantity.code, ob.valueQuantity.system)
              for c, ob in obs.items() if ob.valueQuantity is not None}

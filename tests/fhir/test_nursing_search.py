@@ -16,6 +16,7 @@ from tests.fhir.seed import strict
 from tests.reports.seed import cbc
 from yihu.kit import clock
 from yihu.kit.audit import AuditEvent
+from yihu.registry import service as registry
 
 
 async def ids(client, who, path, **params):
@@ -105,9 +106,18 @@ async def test_each_caller_sees_their_own_scope_and_anonymous_callers_are_refuse
     everyone = [n.theirs.id, n.cancelled.id, n.waiting.id, done]
     assert await ids(client, n.w.regulator, "Task") == everyone
     assert await ids(client, n.w.nurses[1][1], "ServiceRequest") == everyone
-    # the visit's record is the patient's record: the institution's doctor reads it; the order workflow is not theirs
-    assert await ids(client, doctor, "Procedure") == [n.record.id]
-    assert (await client.get("/fhir/ServiceRequest", headers=b.auth(doctor))).status_code == 403
+    # the visit's record is the patient's record: the institution's doctor reads it, and so does a doctor of the
+    # patient's hospital; the order workflow is neither's
+    hospital = await b.institution(session, code="H0900", name="嘉兴市第二医院")
+    their_doctor = await b.staff(session, role="doctor", inst=hospital)
+    await registry.link(session, n.w.patient_id, hospital.id, "visit")
+    await b.done(session)
+    for who in (doctor, their_doctor):
+        assert await ids(client, who, "Procedure") == [n.record.id]
+        assert await ids(client, who, "Encounter", **{"class": "HH"}) == [f"nursing-{done}"]
+        assert len(await ids(client, who, "Observation", category="vital-signs")) == 6
+        assert (await client.get("/fhir/ServiceRequest", headers=b.auth(who))).status_code == 403
+        assert (await client.get(f"/fhir/Task/{done}", headers=b.auth(who))).status_code == 403
     rows = (await session.scalars(select(AuditEvent).where(AuditEvent.action == "servicerequest.read")
                                   .order_by(AuditEvent.seq))).all()
     assert [(e.actor_id, e.resource_id, json.loads(e.detail)["via"]) for e in rows] == [

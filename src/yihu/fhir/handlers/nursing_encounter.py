@@ -1,5 +1,5 @@
 """Encounter for home-nursing visits (class HH): the nursing half of the served Encounter type (see
-``combined``), read and searched under the records policy as outpatient visits are; every one shown is audited."""
+``combined``), read and searched as the patient's record (see ``nursing_rows``); every one shown is audited."""
 
 from __future__ import annotations
 
@@ -64,8 +64,7 @@ class NursingEncounterHandler(ResourceHandler):
         order = await ctx.session.get(NursingOrder, order_id) if order_id else None
         if order is None or order.checked_in_at is None:
             raise DomainError(NOT_FOUND, what="上门服务")
-        await policy.require_record(ctx.session, actor, patient_id=order.patient_id,
-                                    institution_id=order.institution_id)
+        actor = await nursing_rows.require_record(ctx.session, actor, order.patient_id)
         rows = (await nursing_rows.load(ctx.session, [order]))[0]
         nursing_rows.shown(ctx, actor, "read", self.resource_type, resource_id, order)
         return mapper.to_fhir(rows)
@@ -74,7 +73,7 @@ class NursingEncounterHandler(ResourceHandler):
         actor = policy.require_actor(ctx.actor)
         q = (select(NursingOrder).where(NursingOrder.checked_in_at.is_not(None))
              .order_by(NursingOrder.checked_in_at, NursingOrder.id))
-        limit = policy.record_scope(actor, NursingOrder.patient_id, NursingOrder.institution_id)
+        limit = nursing_rows.record_scope(actor, NursingOrder.patient_id)
         if limit is not None:
             q = q.where(limit)
         for c in req.criteria:

@@ -3,17 +3,20 @@ and the access rules they share.
 
 Orders, their Tasks and consents follow the nursing API's own rule (``nursing.access``: the resident of a bound
 patient, the institution's admins and nurses, the regulator). The visit's clinical record (Encounter, Procedure,
-vital signs) follows the records policy, as outpatient Encounters and lab Observations do (also the institution's
-doctors); for residents, nurses, admins and the regulator the two rules see the same orders.
+vital signs) is filed into the patient's record and read as the nursing records API reads it
+(``policy.require_patient``): the resident of a bound patient, staff of any institution the patient is known to
+(the patient's hospital too), the regulator.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from yihu.auth import policy
 from yihu.auth.actor import Actor
 from yihu.auth.models import Account
 from yihu.errors import NOT_FOUND, DomainError
@@ -22,7 +25,7 @@ from yihu.fhir.mappers.nursing import OrderRows
 from yihu.kit import audit
 from yihu.nursing.models import NursingItem, NursingItemVersion, NursingOrder, NursingOrderEvent
 from yihu.nursing.visit_models import NursingConsent, NursingRecord
-from yihu.registry.models import Institution, Practitioner
+from yihu.registry.models import Institution, Patient, Practitioner
 
 
 async def _consents(session: AsyncSession, order_ids: set[str]) -> dict[str, NursingConsent]:
@@ -68,6 +71,18 @@ async def one(session: AsyncSession, order_id: str | None, what: str, *, events:
     if order is None:
         raise DomainError(NOT_FOUND, what=what)
     return (await load(session, [order], events=events))[0]
+
+
+def record_scope(actor: Actor | None, patient_col: InstrumentedAttribute[str]) -> ColumnElement[bool] | None:
+    """The records the caller may read, for search (``None``: the whole region)."""
+    limit = policy.patient_scope(actor)
+    return None if limit is None else patient_col.in_(select(Patient.id).where(limit))
+
+
+async def require_record(session: AsyncSession, actor: Actor | None, patient_id: str) -> Actor:
+    a = policy.require_actor(actor)
+    await policy.require_patient(session, a, patient_id, "read")
+    return a
 
 
 def shown(ctx: Context, actor: Actor, verb: str, resource_type: str, resource_id: str, o: NursingOrder) -> None:

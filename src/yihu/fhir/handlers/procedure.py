@@ -1,5 +1,5 @@
 """Procedure: the care given at each recorded home-nursing visit (from its signed nursing record), read and
-searched under the records policy; every one shown is audited."""
+searched as the patient's record (see ``nursing_rows``); every one shown is audited."""
 
 from __future__ import annotations
 
@@ -59,8 +59,9 @@ def base() -> Select[tuple[NursingRecord, NursingOrder]]:
 class ProcedureHandler(ResourceHandler):
     resource_type = "Procedure"
     documentation = ("Home-nursing care given (one per signed nursing record): the item, the nurses, performed from "
-                     "check-in to check-out, actions and assessment as notes, advice as follow-up. Limited to the "
-                     "caller's patients (residents), institution (staff) or region (regulator).")
+                     "check-in to check-out, actions and assessment as notes, advice as follow-up. Part of the patient's "
+                     "record: the caller's patients (residents), patients known to the caller's institution (staff) "
+                     "or the region (regulator).")
     search_params: ClassVar[tuple[SearchParam, ...]] = (
         id_param("Procedure"),
         SearchParam("patient", "reference", "The patient (Patient)", ("Patient",)),
@@ -72,12 +73,11 @@ class ProcedureHandler(ResourceHandler):
     )
 
     async def read(self, ctx: Context, resource_id: str) -> Resource:
-        actor = policy.require_actor(ctx.actor)
+        policy.require_actor(ctx.actor)
         record = await ctx.session.get(NursingRecord, resource_id)
         if record is None:
             raise DomainError(NOT_FOUND, what="护理记录")
-        await policy.require_record(ctx.session, actor, patient_id=record.patient_id,
-                                    institution_id=record.institution_id)
+        actor = await nursing_rows.require_record(ctx.session, ctx.actor, record.patient_id)
         rows = await nursing_rows.one(ctx.session, record.order_id, "护理记录")
         nursing_rows.shown(ctx, actor, "read", self.resource_type, record.id, rows.order)
         return mapper.to_fhir(rows)
@@ -85,7 +85,7 @@ class ProcedureHandler(ResourceHandler):
     async def search(self, ctx: Context, req: SearchRequest) -> Page:
         actor = policy.require_actor(ctx.actor)
         q = base().order_by(NursingRecord.signed_at.desc(), NursingRecord.id)
-        limit = policy.record_scope(actor, NursingRecord.patient_id, NursingRecord.institution_id)
+        limit = nursing_rows.record_scope(actor, NursingRecord.patient_id)
         if limit is not None:
             q = q.where(limit)
         for c in req.criteria:

@@ -1,5 +1,5 @@
 """Observation for the vital signs of nursing records: the nursing half of the served Observation type (see
-``combined``), read and searched under the records policy as lab results are; every one shown is audited.
+``combined``), read and searched as the patient's record (see ``nursing_rows``); every one shown is audited.
 
 A record holds several signs in one JSON column; search turns each record into its Observations in SQL (one
 branch per kind, joined with UNION ALL), so that paging and the total stay exact on SQLite and PostgreSQL.
@@ -85,14 +85,13 @@ class VitalSignsHandler(ResourceHandler):
         record = await ctx.session.get(NursingRecord, parsed[0]) if parsed else None
         if parsed is None or record is None or parsed[1] not in mapper.present(record.vitals or {}):
             raise DomainError(NOT_FOUND, what="生命体征")
-        await policy.require_record(ctx.session, actor, patient_id=record.patient_id,
-                                    institution_id=record.institution_id)
+        actor = await nursing_rows.require_record(ctx.session, actor, record.patient_id)
         rows = await nursing_rows.one(ctx.session, record.order_id, "生命体征")
         nursing_rows.shown(ctx, actor, "read", self.resource_type, resource_id, rows.order)
         return mapper.to_fhir(rows, parsed[1])
 
     def _query(self, ctx: Context, req: SearchRequest) -> Select[Any] | None:
-        limit = policy.record_scope(ctx.actor, NursingRecord.patient_id, NursingRecord.institution_id)
+        limit = nursing_rows.record_scope(ctx.actor, NursingRecord.patient_id)
         branches = []
         for kind in _kinds(req):
             conds = _conditions(req, kind) + ([limit] if limit is not None else [])

@@ -7,7 +7,6 @@ assessment as notes, the advice and the next visit date as follow-up.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fhir.resources.R4B.procedure import Procedure
@@ -33,6 +32,7 @@ from yihu.nursing.visit_models import NursingRecord
 STATUS_SYSTEM = "http://hl7.org/fhir/event-status"
 ERROR = "entered-in-error"
 FHIR_STATUSES = ("completed", ERROR)
+ASSESSMENT: dict[str, str] = {"wound": "伤口", "tube": "管道", "text": "说明"}
 
 
 def status(record_status: str) -> str:
@@ -40,14 +40,19 @@ def status(record_status: str) -> str:
 
 
 def _value(v: Any) -> str:
-    return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+    """A structured assessment (wound, tube) as readable text: ``site=骶尾部，size_cm=length=3，width=2``."""
+    if isinstance(v, dict):
+        return "，".join(f"{k}={_value(x)}" for k, x in v.items() if x not in (None, "", [], {}))
+    if isinstance(v, list):
+        return "、".join(_value(x) for x in v)
+    return str(v)
 
 
 def _notes(rows: OrderRows, r: NursingRecord) -> list[dict[str, Any]]:
     by = nurse_reference(rows, r.nurse_id)
     at = local_instant(r.signed_at)
     out = [{"authorReference": by, "time": at, "text": f"护理措施：{r.actions}"}] if r.actions.strip() else []
-    lines = [f"{k}：{_value(v)}" for k, v in (r.assessment or {}).items() if v not in (None, "", [], {})]
+    lines = [f"{ASSESSMENT.get(k, k)}：{_value(v)}" for k, v in (r.assessment or {}).items() if v not in (None, "", [], {})]
     if lines:
         out.append({"authorReference": by, "time": at, "text": "护理评估：" + "；".join(lines)})
     return out

@@ -1,9 +1,9 @@
 """Observation for the vital signs of a nursing record: LOINC codes, UCUM units, category vital-signs.
 
-One Observation per sign present in ``NursingRecord.vitals``, id ``nursing-<record id>-<kind>``. The keys read
-(first one present wins): temperature (°C), pulse (/min), respiration (/min), systolic and diastolic (mm[Hg], one
-blood-pressure panel with two components; also ``bp``: "120/80" or {"systolic", "diastolic"}), spo2 (%), glucose
-(mmol/L), with the aliases listed in ``VITALS``. A number becomes a Quantity; anything else is kept as text.
+One Observation per sign present in ``NursingRecord.vitals`` (the keys of ``nursing.visit_schemas.Vitals``), id
+``nursing-<record id>-<kind>``: temperature_c (Cel), pulse_bpm and respiration_per_min (/min), systolic_mmhg and
+diastolic_mmhg (one blood-pressure panel with two components, mm[Hg]), spo2_percent (%), glucose_mmol_l (mmol/L).
+A number becomes a Quantity; anything else (rows not written through the API) is kept as text.
 The signs carry no time of their own: ``effectiveDateTime`` is when the nurse signed the record.
 """
 
@@ -27,34 +27,28 @@ ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 @dataclass(frozen=True)
 class Vital:
     kind: str  # the id suffix
-    keys: tuple[str, ...]  # where the record keeps it (aliases, first present wins)
+    key: str  # its key in ``NursingRecord.vitals`` (``nursing.visit_schemas.Vitals``)
     codes: tuple[tuple[str, str], ...]  # LOINC (code, display)
     zh: str
     unit: str  # UCUM
 
 
-TEMPERATURE = Vital("temp", ("temperature", "temperature_c", "body_temperature", "temp"),
-                    (("8310-5", "Body temperature"),), "体温", "Cel")
-PULSE = Vital("hr", ("pulse", "heart_rate", "pulse_rate", "hr"), (("8867-4", "Heart rate"),), "脉搏", "/min")
-RESPIRATION = Vital("rr", ("respiration", "respiratory_rate", "respiration_rate", "rr"),
-                    (("9279-1", "Respiratory rate"),), "呼吸", "/min")
-BP = Vital("bp", ("bp", "blood_pressure"), (("85354-9", "Blood pressure panel with all children optional"),),
-           "血压", "mm[Hg]")
-SYSTOLIC = Vital("sys", ("systolic", "bp_systolic", "sbp", "systolic_mmhg"), (("8480-6", "Systolic blood pressure"),),
-                 "收缩压", "mm[Hg]")
-DIASTOLIC = Vital("dia", ("diastolic", "bp_diastolic", "dbp", "diastolic_mmhg"),
-                  (("8462-4", "Diastolic blood pressure"),), "舒张压", "mm[Hg]")
-SPO2 = Vital("spo2", ("spo2", "oxygen_saturation", "spo2_pct"),
-             (("2708-6", "Oxygen saturation in Arterial blood"),
-              ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry")), "血氧饱和度", "%")
-GLUCOSE = Vital("glu", ("glucose", "blood_glucose", "glucose_mmol_l"),
-                (("15074-8", "Glucose [Moles/volume] in Blood"),), "血糖", "mmol/L")
+TEMPERATURE = Vital("temp", "temperature_c", (("8310-5", "Body temperature"),), "体温", "Cel")
+PULSE = Vital("hr", "pulse_bpm", (("8867-4", "Heart rate"),), "脉搏", "/min")
+RESPIRATION = Vital("rr", "respiration_per_min", (("9279-1", "Respiratory rate"),), "呼吸", "/min")
+BP = Vital("bp", "", (("85354-9", "Blood pressure panel with all children optional"),), "血压", "mm[Hg]")
+SYSTOLIC = Vital("sys", "systolic_mmhg", (("8480-6", "Systolic blood pressure"),), "收缩压", "mm[Hg]")
+DIASTOLIC = Vital("dia", "diastolic_mmhg", (("8462-4", "Diastolic blood pressure"),), "舒张压", "mm[Hg]")
+SPO2 = Vital("spo2", "spo2_percent", (("2708-6", "Oxygen saturation in Arterial blood"),
+                                      ("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry")),
+             "血氧饱和度", "%")
+GLUCOSE = Vital("glu", "glucose_mmol_l", (("15074-8", "Glucose [Moles/volume] in Blood"),), "血糖", "mmol/L")
 
-# The Observations of a record, in this order; the blood-pressure panel is present when any of its keys is.
+# The Observations of a record, in this order; the blood-pressure panel is there when either pressure is.
 KINDS: tuple[str, ...] = ("temp", "hr", "rr", "bp", "spo2", "glu")
 BY_KIND: dict[str, Vital] = {v.kind: v for v in (TEMPERATURE, PULSE, RESPIRATION, BP, SPO2, GLUCOSE)}
-KEYS_OF: dict[str, tuple[str, ...]] = {k: BY_KIND[k].keys for k in KINDS}
-KEYS_OF["bp"] = (*BP.keys, *SYSTOLIC.keys, *DIASTOLIC.keys)
+KEYS_OF: dict[str, tuple[str, ...]] = {k: (BY_KIND[k].key,) for k in KINDS}
+KEYS_OF["bp"] = (SYSTOLIC.key, DIASTOLIC.key)
 STATUS: dict[str, str] = {"final": "final", "amended": "amended", "entered-in-error": "entered-in-error"}
 
 
@@ -77,15 +71,8 @@ def kinds_of_code(system: str | None, code: str) -> set[str]:
     return {k for k in KINDS if not code or any(c == code for c, _ in BY_KIND[k].codes)}
 
 
-def _first(vitals: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    for k in keys:
-        if vitals.get(k) is not None:
-            return vitals[k]
-    return None
-
-
 def present(vitals: dict[str, Any]) -> list[str]:
-    return [k for k in KINDS if _first(vitals, KEYS_OF[k]) is not None]
+    return [k for k in KINDS if any(vitals.get(key) is not None for key in KEYS_OF[k])]
 
 
 def _number(raw: Any) -> Decimal | None:
@@ -112,29 +99,9 @@ def _concept(v: Vital) -> dict[str, Any]:
     return {"coding": [coding(LOINC, c, d) for c, d in v.codes], "text": v.zh}
 
 
-def _pressure(vitals: dict[str, Any]) -> tuple[Any, Any, Any]:
-    """(systolic, diastolic, unparsed text) from separate keys or a combined ``bp``."""
-    sys_raw, dia_raw = _first(vitals, SYSTOLIC.keys), _first(vitals, DIASTOLIC.keys)
-    combined = _first(vitals, BP.keys)
-    if isinstance(combined, dict):
-        sys_raw = sys_raw if sys_raw is not None else combined.get("systolic")
-        dia_raw = dia_raw if dia_raw is not None else combined.get("diastolic")
-    elif isinstance(combined, str) and "/" in combined:
-        high, _, low = combined.partition("/")
-        sys_raw = sys_raw if sys_raw is not None else high
-        dia_raw = dia_raw if dia_raw is not None else low
-    if sys_raw is None and dia_raw is None:
-        return None, None, combined
-    return sys_raw, dia_raw, None
-
-
 def _bp_value(vitals: dict[str, Any]) -> dict[str, Any]:
-    sys_raw, dia_raw, text = _pressure(vitals)
-    if text is not None:
-        return _value(BP, text)
-    components = [{"code": _concept(v), **_value(v, raw)} for v, raw in ((SYSTOLIC, sys_raw), (DIASTOLIC, dia_raw))
-                  if raw is not None]
-    return {"component": components}
+    return {"component": [{"code": _concept(v), **_value(v, vitals[v.key])} for v in (SYSTOLIC, DIASTOLIC)
+                          if vitals.get(v.key) is not None]}
 
 
 def to_fhir(rows: OrderRows, kind: str) -> Observation:
@@ -143,7 +110,7 @@ def to_fhir(rows: OrderRows, kind: str) -> Observation:
         raise ValueError("an order without a record has no vital signs")
     v = BY_KIND[kind]
     vitals = r.vitals or {}
-    value = _bp_value(vitals) if kind == "bp" else _value(v, _first(vitals, v.keys))
+    value = _bp_value(vitals) if kind == "bp" else _value(v, vitals[v.key])
     o = rows.order
     body: dict[str, Any] = without_none({
         "resourceType": "Observation",
