@@ -21,7 +21,7 @@ from yihu.auth.models import Account
 from yihu.auth.service import new_account
 from yihu.config import get_settings
 from yihu.db import Base, Database, commit, utcnow
-from yihu.demo import bulk, district, logins, outpatient, population
+from yihu.demo import bulk, district, logins, nursing, outpatient, population
 from yihu.demo.keys import DEMO_PASSWORD, uid
 from yihu.demo.staff import StaffPlan, staff_plan
 from yihu.kit import audit
@@ -41,7 +41,7 @@ from yihu.registry.models import (
 from yihu.scheduling.models import Schedule, Slot
 
 DEMO_RESIDENTS = 600  # synthetic residents besides the demo family; `yihu seed` adds more
-STEPS = 7
+STEPS = 8
 
 
 class Tick(Protocol):
@@ -265,6 +265,8 @@ async def _load(session: AsyncSession, today: date, tick: Tick) -> None:
     await _residents(session, password_hash, today, now)
     tick()
     await outpatient.load(session, plans, today)
+    tick()
+    await nursing.load(session, plans, today, residents=DEMO_RESIDENTS)
     tick()
 
 
