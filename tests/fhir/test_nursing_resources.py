@@ -21,6 +21,8 @@ from tests.fhir.nursing_seed import nursing_world
 from tests.fhir.seed import strict
 from tests.fhir.test_encounter import local
 from tests.nursing import builders as nb
+from yihu.auth.service import actor_of
+from yihu.nursing import orders, records
 
 BASE = "https://yihu.example.org/fhir"
 LOINC = "http://loinc.org"
@@ -157,3 +159,40 @@ async def test_a_completed_visit_as_request_task_consent_encounter_procedure_and
         ("8480-6", 128, "mm[Hg]"), ("8462-4", 82, "mm[Hg]")]
     one = await _get(client, who, f"Observation/nursing-{n.record.id}-bp", Observation)
     assert one.id == bp.id and one.encounter.reference == f"Encounter/nursing-{o.id}"
+
+
+async def test_states_before_and_after_a_visit_and_a_record_marked_in_error(client, session):
+    n = await nursing_world(session)
+    me = n.w.resident
+    sr = await _get(client, me, f"ServiceRequest/{n.waiting.id}", ServiceRequest)
+    task = await _get(client, me, f"Task/{n.waiting.id}", Task)
+    assert (sr.status, task.status, task.businessStatus.coding[0].code) == ("active", "requested", "requested")
+    assert (task.owner.reference, task.output, task.executionPeriod) == (f"Organization/{n.w.inst.id}", None, None)
+    assert [x.text for x in task.note] == ["下单：待审核"]
+    sr = await _get(client, me, f"ServiceRequest/{n.cancelled.id}", ServiceRequest)
+    task = await _get(client, me, f"Task/{n.cancelled.id}", Task)
+    assert (sr.status, task.status, task.statusReason.text) == ("revoked", "cancelled", "已住院")
+    assert sr.note[-1].text == "取消原因：已住院"
+    # no check-in, no Encounter; unknown kinds and ids are 404s, bad values 400s
+    for path in (f"Encounter/nursing-{n.waiting.id}", f"Observation/nursing-{n.record.id}-xyz",
+                 f"Observation/nursing-{n.record.id}", "Consent/nope", "Procedure/nope", "Task/nope"):
+        res = await client.get(f"/fhir/{path}", headers=b.auth(me))
+        assert res.status_code == 404, path
+        assert strict(OperationOutcome, res.json()).issue[0].code == "not-found"
+    res = await client.get("/fhir/ServiceRequest", params={"authored": "yesterday"}, headers=b.auth(me))
+    assert res.status_code == 400
+    assert strict(OperationOutcome, res.json()).issue[0].details.coding[0].code == "fhir.invalid_param"
+
+    admin, nurse = actor_of(n.w.admin), actor_of(n.w.nurses[0][1])
+    await orders.assess(session, admin, n.waiting, decision="reject", assessment={}, reason="病情不适合居家护理")
+    await records.mark_in_error(session, nurse, n.record, "体温录错")
+    await b.done(session)
+    task = await _get(client, me, f"Task/{n.waiting.id}", Task)
+    sr = await _get(client, me, f"ServiceRequest/{n.waiting.id}", ServiceRequest)
+    assert (sr.status, task.status, task.statusReason.text) == ("revoked", "rejected", "病情不适合居家护理")
+    proc = await _get(client, me, f"Procedure/{n.record.id}", Procedure)
+    assert (proc.status, proc.statusReason.text) == ("entered-in-error", "体温录错")
+    ob = await _get(client, me, f"Observation/nursing-{n.record.id}-temp", Observation)
+    assert ob.status == "entered-in-error"
+    res = await client.get("/fhir/Procedure", params={"status": "entered-in-error"}, headers=b.auth(me))
+    assert [e["resource"]["id"] for e in res.json()["entry"]] == [n.record.id]
