@@ -99,6 +99,10 @@ async def test_question_answer_proposal_confirmation_places_the_order(client, se
     await notify.deliver_pending(db)
     assert [m["text"] for m in await notify.inbox(session, acc_a.id)] == [
         f"【医护】护理订单{o.number}（伤口换药）：居民已确认上门建议。"]
+    # the resident was told of the nurse's answer and of the proposal
+    told = sorted(m["text"] for m in await notify.inbox(session, w.resident.id) if "护理咨询" in m["text"])
+    assert told == ["【医护】您的护理咨询“术后伤口渗液”有新上门服务建议，请查看。",
+                    "【医护】您的护理咨询“术后伤口渗液”有新回复，请查看。"]
 
     twice = await client.post(f"{url}/proposals/{prop['id']}/confirm", headers=b.auth(w.resident))
     assert (twice.status_code, twice.json()["code"]) == (409, "nursing.consult_ordered")

@@ -57,6 +57,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "zh-CN": "【医护】护理订单{number}（{item}）：{status}。{detail}",
         "en": "[Yihu] Nursing order {number} ({item}): {status}. {detail}",
     },
+    "nursing_consult": {
+        "zh-CN": "【医护】您的护理咨询“{subject}”有新{what}，请查看。",
+        "en": "[Yihu] Your nursing consultation '{subject}' has a new {what_en}.",
+    },
     "queue_near": {
         "zh-CN": "【医护】{queue}：您的{number}号前面还有{ahead}位，请到诊室附近候诊。",
         "en": "[Yihu] {queue}: {ahead} patient(s) ahead of your number {number}; please wait near the room.",

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yihu.auth.actor import Actor
 from yihu.db import utcnow
 from yihu.errors import FORBIDDEN, DomainError
+from yihu.notify import service as notify
 from yihu.nursing import errors, pay_errors
 from yihu.nursing.models import NursingDocument, NursingItem, NursingOffering
 from yihu.nursing.visit_models import NursingConsult, NursingConsultMessage
@@ -198,7 +199,16 @@ async def add_message(session: AsyncSession, actor: Actor, c: NursingConsult, te
     msg = _message(c, actor, role, text.strip(), await _store_photos(session, c.id, actor, photos))
     session.add(msg)
     await session.flush()
+    if role == "nurse":
+        tell_asker(session, c, "answer")
     return msg
+
+
+def tell_asker(session: AsyncSession, c: NursingConsult, what: str) -> None:
+    """In-app notice to the resident who asked: a nurse answered, or proposed a home visit."""
+    zh, en = {"answer": ("回复", "answer"), "proposal": ("上门服务建议", "home-visit proposal")}[what]
+    notify.enqueue_inapp(session, account_id=c.account_id, template="nursing_consult",
+                         params={"subject": c.subject[:30], "what": zh, "what_en": en})
 
 
 async def messages(session: AsyncSession, consult_id: str) -> list[NursingConsultMessage]:

@@ -81,6 +81,7 @@ async def propose(session: AsyncSession, actor: Actor, c: NursingConsult, p: Pro
     session.add(msg)
     c.updated_at = utcnow()
     await session.flush()
+    consult.tell_asker(session, c, "proposal")
     return msg
 
 
