@@ -88,6 +88,8 @@ def _routes(plan: Plan, q: int, rng: random.Random) -> list[int]:
 
 
 DESTROYERS = (_random, _related, _costly, _routes)
+START_TEMPERATURE = 0.01  # of the first plan's cost; cools linearly to 0 at the time limit
+MAX_REMOVED = 40  # visits removed at most per step (and at most a third of them)
 
 
 def search(c: Compiled, time_limit: float, seed: int) -> Plan:
@@ -101,9 +103,9 @@ def search(c: Compiled, time_limit: float, seed: int) -> Plan:
     if n_jobs == 0:
         return best
     current = plan
-    q_max = max(2, min(40, n_jobs // 3))
+    q_max = max(2, min(MAX_REMOVED, n_jobs // 3))
     base = max(1.0, current.cost() - UNASSIGNED_PENALTY * len(current.unassigned))
-    t0 = 0.01 * base
+    t0 = START_TEMPERATURE * base
     weights = [1.0] * len(DESTROYERS)
     while True:
         now = time.monotonic()

@@ -7,6 +7,7 @@ stops, until nothing moves (or a cycle of pushes shows the insertion cannot be t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .compiled import HORIZON, SEQ_FIRST, SEQ_SECOND, SIMULTANEOUS, Compiled
@@ -172,7 +173,7 @@ class Plan:
             if tried >= FEASIBILITY_TRIES:
                 break
             tried += 1
-            move = self.simulate(j, inserts)
+            move = self.simulate(j, inserts, math.inf if best is None else best.delta)
             if move is not None and (best is None or move.delta < best.delta):
                 best = move
         return best
@@ -202,21 +203,46 @@ class Plan:
         combos.sort()
         return [(bound, [(va, ia, a), (vb, ib, b)]) for bound, va, ia, vb, ib in combos]
 
-    def simulate(self, j: int, inserts: list[tuple[int, int, int]]) -> Move | None:
+    def simulate(self, j: int, inserts: list[tuple[int, int, int]], cutoff: float = math.inf) -> Move | None:
+        """Time job j inserted at these slots; None if infeasible or (cost increase known to be) >= cutoff."""
         c = self.c
-        travel, loc, dur, partner, kind = c.travel, c.loc, c.dur, c.partner, c.kind
+        travel, loc, dur, partner, kind, late = c.travel, c.loc, c.dur, c.partner, c.kind, c.late
         start, vehicle, index = self.start, self.vehicle, self.index
+        if self.balance_factor:
+            cutoff = math.inf  # the balance term may fall: partial sums are no lower bound
+        tard_max = new_max = self.tard_max
+        delta = 0.0
         new_routes: dict[int, list[int]] = {}
         at: dict[int, int] = {}
         placed: dict[int, tuple[int, int]] = {}
         news: dict[int, int] = {}
+        work_delta: dict[int, int] = {}
         for v, i, n in inserts:
             route = list(self.routes[v])
+            x = loc[n]
+            if route:
+                prev_loc = loc[route[i - 1]] if i > 0 else c.v_start[v]
+                next_loc = loc[route[i]] if i < len(route) else c.v_end[v]
+                dt = travel[prev_loc][x] + travel[x][next_loc] - travel[prev_loc][next_loc]
+            else:
+                dt = travel[c.v_start[v]][x] + travel[x][c.v_end[v]]
+            delta += dt
+            work_delta[v] = dt + dur[n]
+            pref = c.preferred[n]
+            if pref and v not in pref:
+                delta += PREFERENCE_PENALTY
             route.insert(i, n)
             new_routes[v] = route
             at[v] = i
             placed[n] = (v, i)
             news[n] = c.early[n]
+            tard = c.early[n] - late[n]
+            if tard > 0:
+                delta += tard
+                if tard > new_max:
+                    new_max = tard
+        if delta + new_max - tard_max >= cutoff:
+            return None
         work = [(v, i) for v, i, _ in inserts]
         touched = set(new_routes)
         budget = 8 * c.n_nodes + 64
@@ -255,16 +281,25 @@ class Plan:
                             s = sp + c.gap_min[n]
                     elif s < sp - c.gap_max[n]:
                         s = sp - c.gap_max[n]
-                if s == old and n not in placed:
-                    break
-                if s > HORIZON:
-                    return None
-                if n in news:
-                    seen = pushes.get(n, 0) + 1
-                    if seen > MAX_PUSHES:
-                        return None  # pushed round a cycle: these routes cannot be timed
-                    pushes[n] = seen
-                news[n] = s
+                if s == old:
+                    if n not in placed:
+                        break
+                else:
+                    if s > HORIZON:
+                        return None
+                    if n in news:
+                        seen = pushes.get(n, 0) + 1
+                        if seen > MAX_PUSHES:
+                            return None  # pushed round a cycle: these routes cannot be timed
+                        pushes[n] = seen
+                    news[n] = s
+                    lt = late[n]
+                    if s > lt:
+                        delta += s - lt - (old - lt if old > lt else 0)
+                        if s - lt > new_max:
+                            new_max = s - lt
+                        if delta + new_max - tard_max >= cutoff:
+                            return None
                 if kd:
                     if kd == SIMULTANEOUS:
                         push = sp < s
@@ -287,34 +322,7 @@ class Plan:
             last = route[-1]
             if news.get(last, start[last]) + dur[last] + travel[loc[last]][c.v_end[v]] > c.shift_end[v]:
                 return None
-        late = c.late
-        delta = 0.0
-        new_max = self.tard_max
-        for n, s in news.items():
-            tard = s - late[n]
-            if tard > 0:
-                delta += tard
-                if tard > new_max:
-                    new_max = tard
-            if n not in placed:
-                old_tard = start[n] - late[n]
-                if old_tard > 0:
-                    delta -= old_tard
-        delta += new_max - self.tard_max
-        work_delta: dict[int, int] = {}
-        for v, i, n in inserts:
-            route = new_routes[v]
-            prev_loc = loc[route[i - 1]] if i > 0 else c.v_start[v]
-            next_loc = loc[route[i + 1]] if i + 1 < len(route) else c.v_end[v]
-            x = loc[n]
-            dt = travel[prev_loc][x] + travel[x][next_loc] - travel[prev_loc][next_loc]
-            if len(route) == 1:
-                dt = travel[c.v_start[v]][x] + travel[x][c.v_end[v]]
-            delta += dt
-            work_delta[v] = dt + dur[n]
-            pref = c.preferred[n]
-            if pref and v not in pref:
-                delta += PREFERENCE_PENALTY
+        delta += new_max - tard_max
         if self.balance_factor:
             loads = [w + work_delta.get(v, 0) for v, w in enumerate(self.work)]
             delta += self.balance_factor * ((max(loads) - min(loads)) - self.balance())
