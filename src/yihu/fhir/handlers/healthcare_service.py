@@ -3,7 +3,7 @@ Organization (no sign-in), ordered by institution code, then item code."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from fhir.resources.R4B.resource import Resource
 from sqlalchemy import ColumnElement, Select, and_, not_, or_, select
@@ -12,6 +12,7 @@ from yihu.errors import NOT_FOUND, DomainError
 from yihu.fhir import errors
 from yihu.fhir.filters import reference_match, string_match, token_match
 from yihu.fhir.handlers.base import Context, Page, ResourceHandler, count_of
+from yihu.fhir.handlers.nursing_orders import Filter
 from yihu.fhir.mappers import healthcare_service as mapper
 from yihu.fhir.mappers.nursing import CATEGORY, ITEM
 from yihu.fhir.search import STRING_MODIFIERS, Criterion, SearchParam, SearchRequest, id_param
@@ -67,7 +68,7 @@ class HealthcareServiceHandler(ResourceHandler):
 
     async def search(self, ctx: Context, req: SearchRequest) -> Page:
         q = _base().order_by(Institution.code, NursingItem.code, NursingOffering.id)
-        filters: dict[str, Any] = {
+        filters: dict[str, Filter] = {
             "_id": lambda c: token_match(NursingOffering.id, c, ()),
             "name": _name,
             "active": _active,
