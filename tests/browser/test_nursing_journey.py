@@ -184,9 +184,8 @@ def test_order_assess_dispatch_consent_visit_pay_rate_and_the_cockpit_moves(site
 
     # 3. Dispatch: shifts for both nurses, the optimiser's proposal, a hand override to 王静 at 09:00, confirm.
     admin.goto(f"{site.url}/console/nursing/dispatch")
-    shifts = admin.get_by_test_id("shifts-table")
     for name in (NURSE_A, NURSE_B):
-        row = shifts.locator("tr").filter(has_text=name)
+        row = admin.locator(f"[data-testid=shift-row][data-nurse={name}]")
         expect(row.get_by_test_id("shift-start")).to_contain_text("08:00")  # the usual day shift
         row.get_by_test_id("shift-save").click()
         expect(row.get_by_test_id("shift-clear")).to_be_visible()

@@ -13,7 +13,7 @@ export default {
     recurring: 'Recurring care', recurring_on: 'Several visits on a plan', every: 'Every', days_times: 'day(s), ', visits: 'visits', then: 'then',
     series_total: '{n} visits in all', submit_order: 'Place the order', placed: 'Ordered; the institution will assess it', placed_series: '{n} visits ordered',
     pick_patient: 'Choose the patient', pick_institution: 'Choose the institution', window_gone: 'That window has passed; choose another',
-    tab_open: 'Ongoing', tab_done: 'Closed', no_orders: 'No nursing orders', when: 'When', nurse: 'Nurse', series: 'Series',
+    tab_open: 'Ongoing', tab_done: 'Closed', no_orders: 'No nursing orders', when: 'When', nurse_label: 'Nurse', series: 'Series',
     visit_of: 'visit {n} of {total}', order_detail: 'Order', number: 'Number', order_info: 'Order', assessment: 'Assessment',
     trail: 'Trail', item: 'Item', status_col: 'Status',
     rejected_because: 'Not approved: {reason}', cancelled_because: 'Cancelled: {reason}',
@@ -67,6 +67,9 @@ export default {
       signed: 'Signed by {name} ({relation}) at {time}', sign_hint: 'The patient or guardian reads and signs', draw_needed: 'Draw the signature in the box',
     },
     consult: {
+      home: 'Address', home_ph: 'Address, if a visit may be needed', see_order: 'See the visit order', decline: 'Not now', note_ph: 'A note for the family (optional)',
+      proposal_state: { pending: 'waiting for the family', confirmed: 'confirmed', declined: 'declined', superseded: 'replaced by a newer one' },
+      decision: { confirmed: 'The family confirmed; the order is placed', declined: 'The family declined the visit' },
       title: 'Nursing consult', ask: 'Ask a nurse', subject: 'Subject', subject_ph: 'E.g. my wound is red and swollen', question: 'Question', question_ph: 'Symptoms, how long, …',
       photos: 'Photos', submit: 'Send', none: 'No consultations', reply: 'Reply', send: 'Send', proposed: 'The nurse proposes a home visit',
       confirm_order: 'Confirm the order', confirmed: 'Order confirmed', answer: 'Answer', status: { open: 'waiting', answered: 'answered', closed: 'closed' },

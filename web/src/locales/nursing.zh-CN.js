@@ -13,7 +13,7 @@ export default {
     recurring: '周期护理', recurring_on: '按周期多次上门', every: '每', days_times: '天一次，共', visits: '次', then: '之后',
     series_total: '共{n}次上门', submit_order: '提交预约', placed: '预约已提交，等待机构评估', placed_series: '已提交{n}次上门预约',
     pick_patient: '请选择服务对象', pick_institution: '请选择服务机构', window_gone: '该时段已过，请选择其他时段',
-    tab_open: '进行中', tab_done: '已结束', no_orders: '暂无护理订单', when: '服务时间', nurse: '护士', series: '周期',
+    tab_open: '进行中', tab_done: '已结束', no_orders: '暂无护理订单', when: '服务时间', nurse_label: '护士', series: '周期',
     visit_of: '第{n}/{total}次', order_detail: '订单详情', number: '订单号', order_info: '订单信息', assessment: '机构评估',
     trail: '服务轨迹', item: '护理项目', status_col: '状态',
     rejected_because: '未通过：{reason}', cancelled_because: '已取消：{reason}',
@@ -67,6 +67,9 @@ export default {
       signed: '已签署：{name}（{relation}）{time}', sign_hint: '请服务对象或监护人阅读后签署', draw_needed: '请在框内手写签名',
     },
     consult: {
+      home: '上门地址', home_ph: '如需上门，可填写地址', see_order: '查看上门订单', decline: '暂不需要', note_ph: '给居民的说明（选填）',
+      proposal_state: { pending: '待居民确认', confirmed: '居民已确认', declined: '居民已拒绝', superseded: '已被新建议取代' },
+      decision: { confirmed: '居民已确认上门建议，已生成订单', declined: '居民暂不需要上门' },
       title: '护理咨询', ask: '我要咨询', subject: '主题', subject_ph: '如：伤口红肿怎么办', question: '问题描述', question_ph: '请描述症状、持续时间等',
       photos: '照片', submit: '提交咨询', none: '暂无咨询', reply: '回复', send: '发送', proposed: '护士建议上门护理',
       confirm_order: '确认预约', confirmed: '已确认预约', answer: '回答', status: { open: '待回复', answered: '已回复', closed: '已结束' },

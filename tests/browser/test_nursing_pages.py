@@ -1,0 +1,164 @@
+"""Home-nursing pages one at a time: consent drawn on the nurse's phone and a check-in refused far from the address;
+the online consultation loop (a question with a photo, the nurse's answer and proposed visit, the family's
+confirmation placing the order); the catalogue in English."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests import builders as b
+from tests.browser.conftest import DESKTOP, PHONE, fill, in_thread, shot
+from tests.conftest import LiveServer
+from tests.nursing import builders as nb
+from tests.nursing import pay_support as ps
+from yihu.auth.service import phone_of
+from yihu.config import get_settings
+from yihu.db import Database
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+FAR = (30.80, 120.80)  # ~9 km from the patient's home
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str
+    resident_phone: str
+    nurse_phone: str
+    order_id: str
+
+
+async def _seed(url: str) -> Site:
+    db = Database(get_settings(), url)
+    try:
+        async with db.sessionmaker() as s:
+            w = await nb.world(s)
+            order = await ps.walk(s, w, await ps.placed(s, w), "assigned")
+            await b.done(s)
+            return Site("", phone_of(w.resident), phone_of(w.nurses[0][1]), order.id)
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(scope="module")
+def site(live_db_url: str, browser: Browser) -> Iterator[Site]:
+    seeded = in_thread(_seed(live_db_url))
+    server = LiveServer(live_db_url)
+    server.start()
+    try:
+        yield Site(**{**seeded.__dict__, "url": server.url})
+    finally:
+        server.stop()
+        in_thread(server.db.dispose())
+
+
+def context(browser: Browser, *, phone: bool = True, at: tuple[float, float] | None = None) -> BrowserContext:
+    options: dict[str, Any] = dict(PHONE if phone else DESKTOP)
+    if at is not None:
+        options |= {"geolocation": {"latitude": at[0], "longitude": at[1]}, "permissions": ["geolocation"]}
+    ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+    ctx.set_default_timeout(15_000)
+    return ctx
+
+
+def sign_in(page: Page, url: str, phone: str, landing: str) -> None:
+    page.goto(f"{url}/login")
+    fill(page, "login-phone", phone)
+    fill(page, "login-password", b.PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page).to_have_url(re.compile(landing))
+
+
+def test_consent_drawn_at_the_door_and_a_check_in_refused_far_from_the_address(site: Site, browser: Browser) -> None:
+    nurse = context(browser, at=FAR).new_page()
+    sign_in(nurse, site.url, site.nurse_phone, r"/console$")
+    nurse.goto(f"{site.url}/nurse/visits/{site.order_id}")
+    expect(nurse.get_by_test_id("visit-status")).to_have_attribute("data-status", "assigned")
+    nurse.get_by_test_id("consent-mode-drawn").click()
+    nurse.get_by_test_id("consent-sign").click()
+    expect(nurse.get_by_test_id("consent-error")).to_have_text("请在框内手写签名")  # nothing drawn yet
+    box = nurse.get_by_test_id("signature-canvas").bounding_box()
+    assert box is not None
+    nurse.mouse.move(box["x"] + 20, box["y"] + 70)
+    nurse.mouse.down()
+    for i in range(1, 12):
+        nurse.mouse.move(box["x"] + 20 + i * 20, box["y"] + 70 + (15 if i % 2 else -15))
+    nurse.mouse.up()
+    nurse.get_by_test_id("consent-sign").click()
+    expect(nurse.get_by_test_id("consent-signed")).to_be_visible()
+    expect(nurse.get_by_test_id("visit-status")).to_have_attribute("data-status", "consented")
+    nurse.get_by_test_id("depart").click()
+    expect(nurse.get_by_test_id("visit-status")).to_have_attribute("data-status", "en_route")
+    expect(nurse.get_by_test_id("located-at")).to_contain_text("30.80000")
+    nurse.get_by_test_id("check-in").click()
+    expect(nurse.get_by_test_id("step-error")).to_contain_text("500")
+    expect(nurse.get_by_test_id("visit-status")).to_have_attribute("data-status", "en_route")
+    expect(nurse.get_by_test_id("alarm-button")).to_be_visible()
+    shot(nurse, "nursing-page-checkin-refused")
+    nurse.context.close()
+
+
+def test_consultation_with_a_photo_answer_proposal_and_the_family_confirms(site: Site, browser: Browser) -> None:
+    res = context(browser, at=(nb.HOME_LAT, nb.HOME_LON)).new_page()
+    sign_in(res, site.url, site.resident_phone, r"/resident$")
+    res.goto(f"{site.url}/resident/nursing/consults")
+    res.get_by_test_id("consult-ask").click()
+    fill(res, "consult-subject", "伤口发红")
+    fill(res, "consult-text-input", "换药后第二天伤口边缘发红，有点痒，需要处理吗？")
+    res.get_by_test_id("photo-input").set_input_files({"name": "wound.png", "mimeType": "image/png", "buffer": PNG})
+    fill(res, "consult-address", "嘉兴市秀洲区新城街道洪兴西路100号3幢501室")
+    res.get_by_test_id("consult-locate").click()
+    res.get_by_test_id("consult-submit").click()
+    res.wait_for_url(re.compile(r"/resident/nursing/consults/[0-9a-f-]{36}$"))
+    consult_url = res.url
+    expect(res.get_by_test_id("consult-photo")).to_have_count(1)
+    expect(res.get_by_test_id("consult-status")).to_have_text("待回复")
+
+    nurse = context(browser).new_page()
+    sign_in(nurse, site.url, site.nurse_phone, r"/console$")
+    nurse.goto(f"{site.url}/nurse")
+    nurse.get_by_test_id("nurse-go-consults").click()
+    nurse.get_by_test_id("consult-item").filter(has_text="伤口发红").click()
+    expect(nurse.get_by_test_id("consult-photo")).to_have_count(1)
+    fill(nurse, "consult-reply", "边缘发红可能是胶布过敏，建议上门查看并更换低敏敷料。")
+    nurse.get_by_test_id("consult-send").click()
+    proposal = nurse.get_by_test_id("propose-form")
+    proposal.locator("[data-testid=propose-window][data-window='14:00-16:00']").click()
+    nurse.get_by_test_id("propose-note").fill("更换低敏敷料")
+    nurse.get_by_test_id("propose-submit").click()
+    expect(nurse.get_by_test_id("consult-proposal")).to_have_attribute("data-state", "pending")
+    shot(nurse, "nursing-page-consult-nurse")
+
+    res.goto(consult_url)
+    expect(res.get_by_test_id("consult-status")).to_have_text("已回复")
+    expect(res.get_by_test_id("consult-text").nth(1)).to_contain_text("胶布过敏")
+    shot(res, "nursing-page-consult-proposal")
+    res.get_by_test_id("proposal-confirm").click()
+    res.wait_for_url(re.compile(r"/resident/nursing/orders/[0-9a-f-]{36}$"))
+    expect(res.get_by_test_id("detail-status")).to_have_attribute("data-status", "requested")
+    expect(res.get_by_test_id("detail-window")).to_contain_text("14:00–16:00")
+    for p in (res, nurse):
+        p.context.close()
+
+
+def test_the_catalogue_reads_in_english(site: Site, browser: Browser) -> None:
+    res = context(browser).new_page()
+    sign_in(res, site.url, site.resident_phone, r"/resident$")
+    res.goto(f"{site.url}/resident/nursing")
+    expect(res.get_by_role("heading", name="上门护理")).to_be_visible()
+    res.get_by_test_id("lang-en").click()
+    expect(res.get_by_role("heading", name="Home nursing")).to_be_visible()
+    item = res.get_by_test_id("nursing-item").first
+    expect(item.get_by_test_id("item-name")).to_have_text("Dressing change")
+    expect(item).to_contain_text("home-visit fee ¥120.00")
+    expect(item.get_by_test_id("item-risk")).to_have_text("Medium risk")
+    res.get_by_test_id("lang-zh").click()
+    res.context.close()
