@@ -130,6 +130,9 @@ def test_order_assess_dispatch_consent_visit_pay_rate_and_the_cockpit_moves(site
     home = (nb.HOME_LAT, nb.HOME_LON)
     regulator = context(browser, phone=False).new_page()
     sign_in(regulator, site.url, site.regulator_phone, r"/regulator$", site.regulator_secret)
+    regulator.get_by_test_id("nav-cockpit").click()
+    expect(regulator.get_by_test_id("kpi-orders")).to_have_attribute("data-value", "0")
+    expect(regulator.get_by_test_id("kpi-revenue")).to_have_attribute("data-value", "0")
     before = cockpit_figures(regulator)
 
     # 1. The resident browses the catalogue with prices and orders a dressing change for tomorrow, 08:00–10:00.
@@ -245,6 +248,9 @@ def test_order_assess_dispatch_consent_visit_pay_rate_and_the_cockpit_moves(site
     expect(alarm).to_have_attribute("data-status", "open")
     expect(alarm.get_by_test_id("alarm-note")).to_have_text("家属情绪激动")
     shot(admin, "nursing-10-alarm-pushed")
+    regulator.get_by_test_id("cockpit-refresh").click()  # the regulator sees the visit under way and its alarm
+    expect(regulator.get_by_test_id("kpi-in_progress")).to_have_attribute("data-value", "1")
+    expect(regulator.get_by_test_id("kpi-alarms_open")).to_have_attribute("data-value", "1")
     alarm.get_by_test_id("alarm-ack").click()
     expect(alarm).to_have_attribute("data-status", "acknowledged")
     alarm.get_by_test_id("alarm-resolution").fill("电话联系家属，已安抚")
@@ -302,6 +308,11 @@ def test_order_assess_dispatch_consent_visit_pay_rate_and_the_cockpit_moves(site
     shot(res, "nursing-14-rated-trail")
 
     # 8. The regulator's figures moved: one more order, one more completed visit, ¥195.00 more revenue.
+    regulator.get_by_test_id("cockpit-refresh").click()
+    for kpi, value in (("orders", "1"), ("completed", "1"), ("revenue", "19500"), ("avg_rating", "5"),
+                       ("in_progress", "0"), ("alarms_open", "0")):
+        expect(regulator.get_by_test_id(f"kpi-{kpi}")).to_have_attribute("data-value", value)
+    shot(regulator, "nursing-15-cockpit")
     after = cockpit_figures(regulator)
     assert_cockpit_moved(before["totals"], after["totals"])
 
