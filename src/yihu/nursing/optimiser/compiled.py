@@ -98,6 +98,10 @@ class Compiled:
         ]
         self.max_rounds = 2 * len(self.pairs) + 3
         self.possible = [self.servable_alone(nodes) for nodes in self.job_nodes]
+        self.remoteness = [  # travel from the nearest start point of a nurse who could serve it
+            min((rows[self.v_start[v]][self.loc[n]] for n in nodes for v in self.eligible[n]), default=0)
+            for nodes in self.job_nodes
+        ]
 
     def servable_alone(self, nodes: list[int]) -> bool:
         """Whether some nurse (two different ones for a two-nurse visit) could serve the job on an empty day."""

@@ -15,12 +15,14 @@ from .plan import UNASSIGNED_PENALTY, Plan
 def repair(plan: Plan, jobs: list[int], rng: random.Random) -> None:
     c = plan.c
     mode = rng.random()
-    if mode < 0.4:
+    if mode < 0.3:
         rng.shuffle(jobs)
-    elif mode < 0.7:
+    elif mode < 0.5:
         jobs.sort(key=lambda j: (-len(c.job_nodes[j]), rng.random()))
-    else:
+    elif mode < 0.7:
         jobs.sort(key=lambda j: c.early[c.job_nodes[j][0]] + rng.random())
+    else:
+        jobs.sort(key=lambda j: -c.remoteness[j] - rng.random())
     for j in jobs:
         move = plan.best_move(j)
         if move is not None:
