@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from yihu.nursing import catalogue
+
 
 @dataclass(frozen=True)
 class ConsumableSpec:
@@ -58,18 +60,7 @@ POPULATIONS: dict[str, tuple[str, str]] = {
     "hospice": ("安宁疗护需求人群", "People needing hospice and palliative care"),
 }
 
-CATEGORIES: dict[str, tuple[str, str]] = {
-    "basic": ("基础护理", "Basic nursing"),
-    "pressure_sore": ("压疮护理", "Pressure-injury care"),
-    "wound": ("伤口护理", "Wound care"),
-    "tube": ("管道护理", "Tube and catheter care"),
-    "picc_port": ("PICC/输液港护理", "PICC and implanted-port care"),
-    "maternal_infant": ("母婴护理", "Maternal and newborn care"),
-    "stoma": ("造口护理", "Stoma care"),
-    "tcm": ("中医护理", "TCM nursing"),
-    "rehab_chronic": ("慢病管理与康复指导", "Chronic-disease management and rehabilitation guidance"),
-    "hospice": ("安宁疗护", "Hospice and palliative care"),
-}
+CATEGORIES = catalogue.CATEGORIES  # the product's own list; kept here for the demo's readers
 
 CREDENTIAL_KINDS: tuple[str, ...] = (
     "picc",

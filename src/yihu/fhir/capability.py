@@ -44,9 +44,10 @@ def capability_statement(base: str, handlers: Iterable[ResourceHandler], now: da
         "format": ["json"],
         "rest": [{
             "mode": "server",
-            "documentation": "Directory and scheduling resources (Schedule, Slot) are public; Patient and "
-                             "Appointment need a Bearer access token from /api/v1/auth/login and are limited to "
-                             "the caller's patients (staff: their institution; regulator: the region).",
+            "documentation": "Directory and scheduling resources (Schedule, Slot) and the home-nursing catalogue "
+                             "(HealthcareService) are public; patient data (Patient, Appointment, ServiceRequest, …) "
+                             "need a Bearer access token from /api/v1/auth/login and are limited to the caller's "
+                             "patients (staff: their institution; regulator: the region).",
             "security": {"cors": False,
                          "description": "Authorization: Bearer <access token>; errors are OperationOutcome."},
             "resource": resources,

@@ -36,6 +36,11 @@ async def populations() -> dict[str, dict[str, str]]:
     return {k: {"zh": zh, "en": en} for k, (zh, en) in catalogue.POPULATIONS.items()}
 
 
+@router.get("/nursing/catalogue/categories")
+async def categories() -> dict[str, dict[str, str]]:
+    return {k: {"zh": zh, "en": en} for k, (zh, en) in catalogue.CATEGORIES.items()}
+
+
 @router.get("/nursing/items", response_model=list[schemas.ItemOut])
 async def list_items(session: SessionDep, institution_id: str | None = None, category: str | None = None,
                      population: str | None = None) -> list[schemas.ItemOut]:

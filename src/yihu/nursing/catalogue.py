@@ -25,6 +25,19 @@ POPULATIONS: dict[str, tuple[str, str]] = {
     "tcm": ("需中医护理人群", "People needing TCM nursing"),
     "hospice": ("安宁疗护需求人群", "People needing hospice and palliative care"),
 }
+# Categories of the catalogue (seeds 000, 004); the regulator may add others, shown by their code.
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "basic": ("基础护理", "Basic nursing"),
+    "pressure_sore": ("压疮护理", "Pressure-injury care"),
+    "wound": ("伤口护理", "Wound care"),
+    "tube": ("管道护理", "Tube and catheter care"),
+    "picc_port": ("PICC/输液港护理", "PICC and implanted-port care"),
+    "maternal_infant": ("母婴护理", "Maternal and newborn care"),
+    "stoma": ("造口护理", "Stoma care"),
+    "tcm": ("中医护理", "TCM nursing"),
+    "rehab_chronic": ("慢病管理与康复指导", "Chronic-disease management and rehabilitation guidance"),
+    "hospice": ("安宁疗护", "Hospice and palliative care"),
+}
 SPECIALTY_CREDENTIALS = ("picc", "wound_stoma", "midwifery", "tcm_nursing", "geriatric_nursing", "hospice_nursing")
 
 

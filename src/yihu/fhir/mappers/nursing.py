@@ -12,7 +12,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from yihu.demo.nursing_catalogue import CATEGORIES
 from yihu.fhir import systems
 from yihu.fhir.mappers.common import coding, concept, reference
 from yihu.fhir.mappers.schedule import local_instant
@@ -80,7 +79,7 @@ def item_concept(item: NursingItem, version: NursingItemVersion) -> dict[str, An
 
 
 def category_concept(code: str) -> dict[str, Any]:
-    return concept(CATEGORY, code, CATEGORIES)
+    return concept(CATEGORY, code, catalogue.CATEGORIES)
 
 
 def population_concept(code: str) -> dict[str, Any]:
