@@ -34,6 +34,8 @@ class Site:
     resident_phone: str
     nurse_phone: str
     order_id: str
+    other_order_id: str
+    other_nurse: str
 
 
 async def _seed(url: str) -> Site:
@@ -42,8 +44,11 @@ async def _seed(url: str) -> Site:
         async with db.sessionmaker() as s:
             w = await nb.world(s)
             order = await ps.walk(s, w, await ps.placed(s, w), "assigned")
+            other = await ps.walk(s, w, await ps.placed(s, w, start="14:00", end="16:00"), "assigned", nurse=1,
+                                  start="14:30")
             await b.done(s)
-            return Site("", phone_of(w.resident), phone_of(w.nurses[0][1]), order.id)
+            return Site("", phone_of(w.resident), phone_of(w.nurses[0][1]), order.id, other.id,
+                        w.nurses[1][0].name)
     finally:
         await db.dispose()
 
@@ -147,6 +152,21 @@ def test_consultation_with_a_photo_answer_proposal_and_the_family_confirms(site:
     expect(res.get_by_test_id("detail-window")).to_contain_text("14:00–16:00")
     for p in (res, nurse):
         p.context.close()
+
+
+def test_the_family_signs_the_consent_in_the_app(site: Site, browser: Browser) -> None:
+    res = context(browser).new_page()
+    sign_in(res, site.url, site.resident_phone, r"/resident$")
+    res.goto(f"{site.url}/resident/nursing/orders/{site.other_order_id}")
+    expect(res.get_by_test_id("nurse-status")).to_have_text(f"{site.other_nurse}护士将于14:30左右上门")
+    expect(res.get_by_test_id("consent-risks")).to_have_text("可能出现疼痛、出血或感染。")
+    fill(res, "consent-signer", "张三明")
+    fill(res, "consent-typed", "张三明")
+    res.get_by_test_id("consent-sign").click()
+    expect(res.get_by_test_id("detail-status")).to_have_attribute("data-status", "consented")
+    expect(res.get_by_test_id("nurse-status")).to_contain_text("知情同意已签署")
+    expect(res.locator("[data-testid=trail-step][data-action=consent]")).to_contain_text("居民")
+    res.context.close()
 
 
 def test_the_catalogue_reads_in_english(site: Site, browser: Browser) -> None:

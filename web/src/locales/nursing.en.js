@@ -1,6 +1,7 @@
 // Home-nursing pages (resident, nurse, institution console); merged into en.js.
 export default {
   nursing: {
+    actor_system: 'system',
     link: 'Home nursing', title: 'Home nursing', my_orders: 'My nursing orders', no_items: 'No nursing items to order', order: 'Order',
     visit_fee: 'home-visit fee', item_price: 'Item', per_visit: 'Per visit', minutes: 'about {n} min', two_nurses: 'Two nurses',
     not_offered: 'Not offered yet', needs_credential: 'Needs {name}', credentials: 'Nurse credentials', risks: 'Risks',

@@ -1,6 +1,7 @@
 // Home-nursing pages (resident, nurse, institution console); merged into zh-CN.js.
 export default {
   nursing: {
+    actor_system: '系统',
     link: '上门护理', title: '上门护理', my_orders: '我的护理订单', no_items: '暂无可预约的护理项目', order: '预约',
     visit_fee: '上门服务费', item_price: '项目费', per_visit: '每次合计', minutes: '约{n}分钟', two_nurses: '需两名护士',
     not_offered: '暂无机构提供', needs_credential: '需{name}资质', credentials: '护士资质要求', risks: '风险提示',
