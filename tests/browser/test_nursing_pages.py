@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import pyotp
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -20,6 +21,8 @@ from tests.nursing import pay_support as ps
 from yihu.auth.service import phone_of
 from yihu.config import get_settings
 from yihu.db import Database
+from yihu.kit.vault import vault
+from yihu.nursing import lifecycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -36,6 +39,9 @@ class Site:
     order_id: str
     other_order_id: str
     other_nurse: str
+    paid_order_id: str
+    admin_phone: str
+    admin_secret: str
 
 
 async def _seed(url: str) -> Site:
@@ -46,11 +52,18 @@ async def _seed(url: str) -> Site:
             order = await ps.walk(s, w, await ps.placed(s, w), "assigned")
             other = await ps.walk(s, w, await ps.placed(s, w, start="14:00", end="16:00"), "assigned", nurse=1,
                                   start="14:30")
+            done = await ps.walk(s, w, await ps.placed(s, w, days_ahead=2), "completed")
+            await lifecycle.step(s, done, "pay", None)  # the payment itself is the journey's part
             await b.done(s)
             return Site("", phone_of(w.resident), phone_of(w.nurses[0][1]), order.id, other.id,
-                        w.nurses[1][0].name)
+                        w.nurses[1][0].name, done.id, phone_of(w.admin), admin_secret(w.admin))
     finally:
         await db.dispose()
+
+
+def admin_secret(account: Any) -> str:
+    secret: str = vault().open(account.totp_secret_enc, "account", "totp_secret", account.id)
+    return secret
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +180,43 @@ def test_the_family_signs_the_consent_in_the_app(site: Site, browser: Browser) -
     expect(res.get_by_test_id("nurse-status")).to_contain_text("知情同意已签署")
     expect(res.locator("[data-testid=trail-step][data-action=consent]")).to_contain_text("居民")
     res.context.close()
+
+
+def test_a_complaint_opens_a_follow_up_the_institution_closes(site: Site, browser: Browser) -> None:
+    res = context(browser).new_page()
+    sign_in(res, site.url, site.resident_phone, r"/resident$")
+    res.goto(f"{site.url}/resident/nursing/orders/{site.paid_order_id}")
+    expect(res.get_by_test_id("detail-status")).to_have_attribute("data-status", "paid")
+    res.get_by_test_id("rate-nursing").click()
+    sheet = res.get_by_test_id("rate-sheet")
+    sheet.locator(".van-rate__item").nth(1).click()
+    fill(res, "rate-comment", "迟到四十分钟，也没有提前打电话")
+    sheet.get_by_test_id("rate-complaint").click()
+    sheet.get_by_test_id("rate-submit").click()
+    expect(res.get_by_test_id("rating-stars")).to_have_attribute("data-stars", "2")
+    res.context.close()
+
+    admin = context(browser, phone=False).new_page()
+    admin.goto(f"{site.url}/login")
+    fill(admin, "login-phone", site.admin_phone)
+    fill(admin, "login-password", b.PASSWORD)
+    admin.get_by_test_id("login-submit").click()
+    fill(admin, "totp-code", pyotp.TOTP(site.admin_secret).now())
+    admin.get_by_test_id("totp-submit").click()
+    expect(admin).to_have_url(re.compile(r"/console$"))
+    admin.goto(f"{site.url}/console/nursing/followups")
+    item = admin.get_by_test_id("followup-item")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("投诉")
+    expect(item).to_contain_text("迟到四十分钟")
+    expect(admin.get_by_test_id("ratings-average")).to_have_text("2.00")
+    admin.get_by_test_id("followup-outcome").fill("已致电道歉，调整排班并提前电话确认")
+    admin.get_by_test_id("followup-close").click()
+    expect(admin.get_by_test_id("followup-item")).to_have_count(0)
+    admin.get_by_test_id("followups-closed").click()
+    expect(admin.get_by_test_id("followup-item")).to_contain_text("已致电道歉")
+    shot(admin, "nursing-page-followups")
+    admin.context.close()
 
 
 def test_the_catalogue_reads_in_english(site: Site, browser: Browser) -> None:

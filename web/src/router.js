@@ -40,6 +40,7 @@ const routes = [
   { path: '/console/nursing', component: () => import('./views/console/nursing/NursingOrdersView.vue'), meta: { roles: ['institution_admin'] } },
   { path: '/console/nursing/dispatch', component: () => import('./views/console/nursing/DispatchView.vue'), meta: { roles: ['institution_admin'] } },
   { path: '/console/nursing/alarms', component: () => import('./views/console/nursing/AlarmsView.vue'), meta: { roles: ['institution_admin'] } },
+  { path: '/console/nursing/followups', component: () => import('./views/console/nursing/FollowUpsView.vue'), meta: { roles: ['institution_admin'] } },
   { path: '/nurse', component: () => import('./views/nurse/NurseToday.vue'), meta: { roles: ['nurse'] } },
   { path: '/nurse/visits/:id', component: () => import('./views/nurse/NurseVisit.vue'), meta: { roles: ['nurse'] } },
   { path: '/nurse/consults', component: () => import('./views/nurse/NurseConsults.vue'), meta: { roles: ['nurse'] } },

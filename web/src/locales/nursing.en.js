@@ -89,6 +89,8 @@ export default {
       done: 'Visit completed', bill: 'Bill opened: {amount}', checked_in_at: 'Checked in at {time} ({m} m away)',
     },
     console: {
+      ratings: 'Ratings', ratings_count: 'ratings', ratings_average: 'average stars', ratings_satisfied: 'satisfied', outcome: 'Outcome',
+      followup_state: { open: 'open', closed: 'closed' }, followup_reason: { low_rating: 'low rating', complaint: 'complaint' },
       alarm_state: { open: 'open', acknowledged: 'acknowledged', closed: 'closed' }, alarms_open_only: 'Not closed',
       plan: 'Plan', plan_state: { proposed: 'proposed', confirmed: 'confirmed', superseded: 'superseded' }, continuity: 'same nurse',
       replan_assigned: 'Re-plan assigned visits not yet consented',

@@ -89,6 +89,8 @@ export default {
       done: '本次服务已完成', bill: '已生成账单 {amount}', checked_in_at: '已于{time}签到（距离{m}米）',
     },
     console: {
+      ratings: '服务评价', ratings_count: '条评价', ratings_average: '平均星级', ratings_satisfied: '满意率', outcome: '回访结果',
+      followup_state: { open: '待回访', closed: '已回访' }, followup_reason: { low_rating: '低分评价', complaint: '投诉' },
       alarm_state: { open: '未处理', acknowledged: '处理中', closed: '已关闭' }, alarms_open_only: '未关闭',
       plan: '派单方案', plan_state: { proposed: '待确认', confirmed: '已确认', superseded: '已被替代' }, continuity: '同一护士',
       replan_assigned: '已派未签同意的也重排',
