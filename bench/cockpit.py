@@ -4,7 +4,7 @@ then every cockpit request through the real API app in-process, as the regulator
 
     YIHU_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/yihu_cockpit_bench python bench/cockpit.py
 
-Options: --orders 1000000 --events-per-order 3 --institutions 30 --nurses-per-institution 40 --runs 15 --reload
+Options: --orders 1000000 --events-per-order 3 --institutions 30 --nurses-per-institution 40 --runs 10 --reload
 The data are loaded once (a marker table remembers it); --reload drops the database and loads again.
 The last line printed is one JSON object with the figures.
 """
@@ -347,7 +347,7 @@ async def main() -> None:
     p.add_argument("--events-per-order", type=int, default=3)
     p.add_argument("--institutions", type=int, default=30)
     p.add_argument("--nurses-per-institution", type=int, default=40)
-    p.add_argument("--runs", type=int, default=15)
+    p.add_argument("--runs", type=int, default=10)
     p.add_argument("--reload", action="store_true")
     args = p.parse_args()
     url = os.environ.get("YIHU_DATABASE_URL") or DEFAULT_URL

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yihu.cockpit import schemas
-from yihu.cockpit.nursing import Order, _subquery, dialect_of
+from yihu.cockpit.nursing import Order, dialect_of, measures, touched_orders, tune
 from yihu.cockpit.window import scoped, today_window
 from yihu.db import utcnow
 from yihu.kit import clock
@@ -20,6 +20,7 @@ RECENT = 10
 
 
 async def live(session: AsyncSession, institution_id: str | None) -> schemas.Live:
+    await tune(session)
     now = utcnow()
     q = (select(Order.status, func.count()).where(scoped(Order.institution_id, institution_id), Order.status.in_(LIVE_STATUSES))
          .group_by(Order.status))
@@ -28,9 +29,11 @@ async def live(session: AsyncSession, institution_id: str | None) -> schemas.Liv
     aq = (select(a.status, func.count()).where(scoped(a.institution_id, institution_id),
                                                a.status.in_(("open", "acknowledged"))).group_by(a.status))
     alarms = {s: int(c) for s, c in (await session.execute(aq)).tuples()}
-    sub = _subquery(dialect_of(session), today_window(clock.local_date(now)), institution_id, Order.institution_id)
-    cols = [func.coalesce(func.sum(sub.c[k]), 0) for k in ("orders", "completed", "paid", "revenue_fen")]
-    orders, completed, paid, revenue = (await session.execute(select(*cols))).one()
+    today = today_window(clock.local_date(now))
+    cols, touched = measures(dialect_of(session), today)
+    tq = (select(*cols[:4]).select_from(touched_orders(today))
+          .where(scoped(Order.institution_id, institution_id), touched))
+    orders, completed, paid, revenue = (await session.execute(tq)).one()
     e = NursingOrderEvent
     rq = (select(e.at, Order.number, e.action, e.to_status, Institution.name).select_from(e)
           .join(Order, Order.id == e.order_id).outerjoin(Institution, Institution.id == e.institution_id)

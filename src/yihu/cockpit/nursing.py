@@ -12,15 +12,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, text, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from yihu.cockpit import schemas, sql
 from yihu.cockpit.window import Window, scoped
 from yihu.nursing.lifecycle import status_text
-from yihu.nursing.models import ORDER_STATUSES, NursingItem, NursingItemVersion, NursingOrder
+from yihu.nursing.models import ORDER_STATUSES, NursingOrder
 from yihu.nursing.visit_models import NursingConsumableUse, NursingRating, NursingWaste
-from yihu.registry.models import Institution, Practitioner
 
 Order = NursingOrder
 R = NursingRating
@@ -31,7 +31,15 @@ def dialect_of(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-def _measures(dialect: str, w: Window) -> tuple[list[Any], ColumnElement[bool]]:
+async def tune(session: AsyncSession) -> None:
+    """PostgreSQL's JIT spends longer compiling these one-off aggregates than running them: off for this transaction."""
+    if dialect_of(session) == "postgresql":
+        await session.execute(text("SET LOCAL jit = off"))
+
+
+def measures(dialect: str, w: Window) -> tuple[list[Any], ColumnElement[bool]]:
+    """The figures of one group, and the filter of the orders touched in the period. A rating row is joined only
+    when it was given in the period (see :func:`touched_orders`), so its stars count as they are."""
     placed, done, paid = w.holds(Order.created_at), w.holds(Order.completed_at), w.holds(Order.paid_at)
     rated, seen = w.holds(Order.rated_at), w.holds(Order.checked_in_at)
     amount = Order.price_fen + Order.visit_fee_fen + Order.consumables_fen
@@ -40,21 +48,26 @@ def _measures(dialect: str, w: Window) -> tuple[list[Any], ColumnElement[bool]]:
         func.count().filter(done).label("completed"),
         func.count().filter(paid).label("paid"),
         func.coalesce(func.sum(amount).filter(paid), 0).label("revenue_fen"),
-        func.count(R.stars).filter(rated).label("rated"),
-        func.coalesce(func.sum(R.stars).filter(rated), 0).label("stars"),
-        func.count(R.stars).filter(and_(rated, R.stars >= 4)).label("satisfied"),
+        func.count(R.stars).label("rated"),
+        func.coalesce(func.sum(R.stars), 0).label("stars"),
+        func.count(R.stars).filter(R.stars >= 4).label("satisfied"),
         func.count().filter(seen).label("visited"),
         func.sum(sql.minutes_between(dialect, Order.created_at, Order.checked_in_at)).filter(seen).label("to_visit_min"),
     ]
     return cols, or_(placed, done, paid, rated, seen)
 
 
-def _raw(row: Any) -> dict[str, Any]:
+def touched_orders(w: Window) -> Any:
+    """The orders with their rating when it was given in the period (the rating's time index keeps this small)."""
+    return Order.__table__.outerjoin(R, and_(R.order_id == Order.id, w.holds(R.rated_at)))
+
+
+def raw(row: Any) -> dict[str, Any]:
     return {k: getattr(row, k) or 0 for k in MEASURES}
 
 
-def _figures(row: Any) -> dict[str, Any]:
-    m = row if isinstance(row, dict) else _raw(row)
+def figures(row: Any) -> dict[str, Any]:
+    m = row if isinstance(row, dict) else raw(row)
     rated, visited = int(m["rated"] or 0), int(m["visited"] or 0)
     return {
         "orders": int(m["orders"] or 0), "completed": int(m["completed"] or 0), "paid": int(m["paid"] or 0),
@@ -64,45 +77,6 @@ def _figures(row: Any) -> dict[str, Any]:
         "visited": visited,
         "avg_to_visit_min": round(float(m["to_visit_min"]) / visited, 1) if visited else None,
     }
-
-
-async def by_institution(session: AsyncSession, w: Window,
-                         institution_id: str | None) -> tuple[list[schemas.GroupRow], dict[str, Any]]:
-    """The rows per institution, and the totals (every touched order has an institution: the sums are exact)."""
-    sub = _subquery(dialect_of(session), w, institution_id, Order.institution_id)
-    q = (select(sub, Institution.name, Institution.code).select_from(sub)
-         .outerjoin(Institution, Institution.id == sub.c.key).order_by(sub.c.orders.desc(), Institution.code))
-    rows = (await session.execute(q)).all()
-    raw = [_raw(r) for r in rows]
-    total = {k: sum(m[k] for m in raw) for k in MEASURES}
-    return ([schemas.GroupRow(id=r.key, name=r.name or "", code=r.code or "", **_figures(m)) for r, m in zip(rows, raw,
-                                                                                                          strict=True)],
-            _figures(total))
-
-
-async def by_nurse(session: AsyncSession, w: Window, institution_id: str | None, top: int) -> list[schemas.GroupRow]:
-    sub = _subquery(dialect_of(session), w, institution_id, Order.nurse_id)
-    q = (select(sub, Practitioner.name).select_from(sub).outerjoin(Practitioner, Practitioner.id == sub.c.key)
-         .order_by(sub.c.completed.desc(), sub.c.orders.desc(), sub.c.key).limit(top))
-    return [schemas.GroupRow(id=r.key, name=r.name or "", **_figures(r)) for r in (await session.execute(q)).all()]
-
-
-async def by_item(session: AsyncSession, w: Window, institution_id: str | None) -> list[schemas.GroupRow]:
-    sub = _subquery(dialect_of(session), w, institution_id, Order.item_id)
-    v = NursingItemVersion
-    q = (select(sub, NursingItem.code, v.name_zh).select_from(sub)
-         .outerjoin(NursingItem, NursingItem.id == sub.c.key)
-         .outerjoin(v, and_(v.item_id == NursingItem.id, v.version == NursingItem.current_version))
-         .order_by(sub.c.orders.desc(), NursingItem.code))
-    return [schemas.GroupRow(id=r.key, name=r.name_zh or "", code=r.code or "", **_figures(r))
-            for r in (await session.execute(q)).all()]
-
-
-def _subquery(dialect: str, w: Window, institution_id: str | None, key: Any) -> Any:
-    """The measures per ``key`` over the orders touched in the period (one pass over them)."""
-    cols, touched = _measures(dialect, w)
-    return (select(key.label("key"), *cols).select_from(Order).outerjoin(R, R.order_id == Order.id)
-            .where(scoped(Order.institution_id, institution_id), touched, key.is_not(None)).group_by(key).subquery())
 
 
 async def status_counts(session: AsyncSession, w: Window, institution_id: str | None) -> list[schemas.StatusCount]:
@@ -138,11 +112,18 @@ async def daily(session: AsyncSession, w: Window, institution_id: str | None) ->
             for day in days]
 
 
+def _of_scope(order_id: InstrumentedAttribute[str], institution_id: str | None) -> ColumnElement[bool]:
+    """Rows of orders of one institution (an index-only semi-join); the whole region needs no join at all."""
+    if not institution_id:
+        return true()
+    return order_id.in_(select(Order.id).where(Order.institution_id == institution_id))
+
+
 async def consumables(session: AsyncSession, w: Window, institution_id: str | None) -> list[schemas.ConsumableRow]:
     c = NursingConsumableUse
     q = (select(c.consumable_code, func.max(c.name_zh), func.max(c.unit), func.sum(c.count), func.sum(c.amount_fen),
-                func.count(func.distinct(c.order_id)))
-         .join(Order, Order.id == c.order_id).where(scoped(Order.institution_id, institution_id), w.holds(c.recorded_at))
+                func.count())  # one row per order and consumable: count = visits
+         .where(_of_scope(c.order_id, institution_id), w.holds(c.recorded_at))
          .group_by(c.consumable_code).order_by(func.sum(c.amount_fen).desc(), c.consumable_code))
     return [schemas.ConsumableRow(code=code, name=name, unit=unit, count=int(n), amount_fen=int(fen), visits=int(v))
             for code, name, unit, n, fen, v in (await session.execute(q)).tuples()]
@@ -151,7 +132,6 @@ async def consumables(session: AsyncSession, w: Window, institution_id: str | No
 async def waste(session: AsyncSession, w: Window, institution_id: str | None) -> list[schemas.WasteRow]:
     x = NursingWaste
     q = (select(x.kind, func.count(), func.coalesce(func.sum(x.count), 0), func.coalesce(func.sum(x.weight_g), 0))
-         .join(Order, Order.id == x.order_id).where(scoped(Order.institution_id, institution_id), w.holds(x.recorded_at))
-         .group_by(x.kind).order_by(x.kind))
+         .where(_of_scope(x.order_id, institution_id), w.holds(x.recorded_at)).group_by(x.kind).order_by(x.kind))
     return [schemas.WasteRow(kind=k, records=int(r), count=int(n or 0), weight_g=int(g or 0))
             for k, r, n, g in (await session.execute(q)).tuples()]

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yihu.auth.actor import Actor
 from yihu.cockpit import nursing, schemas
 from yihu.cockpit.errors import PERIOD_INVALID
+from yihu.cockpit.groups import breakdowns
 from yihu.cockpit.live import live
 from yihu.cockpit.window import MAX_DAYS, Window
 from yihu.db import utcnow
@@ -37,21 +38,20 @@ async def nursing_cockpit(session: AsyncSession, w: Window, institution_id: str 
     name = None
     if institution_id:
         name = (await registry.get_institution(session, institution_id)).name
-    by_inst, totals = await nursing.by_institution(session, w, institution_id)
+    await nursing.tune(session)
+    groups = await breakdowns(session, w, institution_id, TOP_NURSES)
     median, p90 = await nursing.to_visit(session, w, institution_id)
     used = await nursing.consumables(session, w, institution_id)
     waste = await nursing.waste(session, w, institution_id)
     return schemas.NursingCockpit(
         generated_at=utcnow(), scope=schemas.Scope(institution_id=institution_id, institution_name=name),
         period=schemas.Period(start=w.start_day, end=w.end_day, days=w.days),
-        totals=schemas.Totals(**totals, median_to_visit_min=median, p90_to_visit_min=p90,
+        totals=schemas.Totals(**groups.totals, median_to_visit_min=median, p90_to_visit_min=p90,
                               consumables_count=sum(c.count for c in used),
                               consumables_fen=sum(c.amount_fen for c in used),
                               waste_records=sum(x.records for x in waste)),
         status=await nursing.status_counts(session, w, institution_id),
         live=await live(session, institution_id),
-        by_institution=by_inst,
-        by_nurse=await nursing.by_nurse(session, w, institution_id, TOP_NURSES),
-        by_item=await nursing.by_item(session, w, institution_id),
+        by_institution=groups.by_institution, by_nurse=groups.by_nurse, by_item=groups.by_item,
         consumables=used, waste=waste,
         daily=await nursing.daily(session, w, institution_id))
