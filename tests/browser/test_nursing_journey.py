@@ -247,6 +247,8 @@ def test_order_assess_dispatch_consent_visit_pay_rate_and_the_cockpit_moves(site
     alarm = admin.get_by_test_id("alarm-item")
     expect(alarm).to_have_attribute("data-status", "open")
     expect(alarm.get_by_test_id("alarm-note")).to_have_text("家属情绪激动")
+    expect(admin.get_by_test_id("nav-alarm-count")).to_contain_text("1")
+    expect(admin.locator(".nursing-alarm-notice")).to_contain_text(NURSE_A)
     shot(admin, "nursing-10-alarm-pushed")
     regulator.get_by_test_id("cockpit-refresh").click()  # the regulator sees the visit under way and its alarm
     expect(regulator.get_by_test_id("kpi-in_progress")).to_have_attribute("data-value", "1")
