@@ -244,6 +244,7 @@ def main() -> None:
         objective, violations, unserved = check(data, sol_json)
         if "central_offices" in data and unserved:
             violations.append(f"{len(unserved)} patients not served (every Mankowska patient must be)")
+        violations += [f"optimiser.evaluate: {v}" for v in solution.violations]
         placeable = [pid for pid in unserved if servable_alone(data, pid)]
         if args.solutions_dir:
             args.solutions_dir.mkdir(parents=True, exist_ok=True)

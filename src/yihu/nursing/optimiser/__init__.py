@@ -20,7 +20,7 @@ def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0) -> Solution
     """Best plan found within `time_limit` seconds; visits that cannot be placed feasibly are `unassigned`."""
     began = time.monotonic()
     compiled = Compiled(problem)
-    plan = search(compiled, time_limit, seed)
+    plan = search(compiled, time_limit - (time.monotonic() - began), seed)
     routes: dict[str, list[Stop]] = {}
     for v, route in enumerate(plan.routes):
         stops = []

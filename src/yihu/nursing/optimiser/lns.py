@@ -12,7 +12,7 @@ from .compiled import Compiled
 from .plan import UNASSIGNED_PENALTY, Plan
 
 
-def repair(plan: Plan, jobs: list[int], rng: random.Random) -> None:
+def repair(plan: Plan, jobs: list[int], rng: random.Random, deadline: float = math.inf) -> None:
     c = plan.c
     mode = rng.random()
     if mode < 0.3:
@@ -23,8 +23,10 @@ def repair(plan: Plan, jobs: list[int], rng: random.Random) -> None:
         jobs.sort(key=lambda j: c.early[c.job_nodes[j][0]] + rng.random())
     else:
         jobs.sort(key=lambda j: -c.remoteness[j] - rng.random())
-    for j in jobs:
-        move = plan.best_move(j)
+    for k, j in enumerate(jobs):
+        if k % 8 == 7 and time.monotonic() > deadline:
+            return  # out of time: the plan keeps the rest unassigned
+        move = plan.best_move(j, rng=rng)
         if move is not None:
             plan.apply(move)
 
@@ -97,7 +99,7 @@ MAX_REMOVED = 40  # visits removed at most per step (and at most a third of them
 def search(c: Compiled, time_limit: float, seed: int) -> Plan:
     rng = random.Random(seed)  # noqa: S311 - search randomness, not security
     began = time.monotonic()
-    deadline = began + time_limit
+    deadline = began + 0.98 * time_limit - 0.05  # the last step and the final check fit in the limit
     plan = Plan(c)
     n_jobs = len(c.job_nodes)
     repair(plan, list(range(n_jobs)), rng)
@@ -121,7 +123,7 @@ def search(c: Compiled, time_limit: float, seed: int) -> Plan:
         candidate.remove_jobs(removed)
         if not candidate.refresh():
             continue
-        repair(candidate, list(candidate.unassigned), rng)
+        repair(candidate, list(candidate.unassigned), rng, deadline)
         diff = candidate.cost() - current.cost()
         if diff < 0 or (temperature > 0 and rng.random() < math.exp(-diff / temperature)):
             current = candidate

@@ -8,6 +8,7 @@ stops, until nothing moves (or a cycle of pushes shows the insertion cannot be t
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 
 from .compiled import HORIZON, SEQ_FIRST, SEQ_SECOND, SIMULTANEOUS, Compiled
@@ -16,6 +17,7 @@ PREFERENCE_PENALTY = 15  # minutes-equivalent per task served by a non-preferred
 UNASSIGNED_PENALTY = 1e12  # per job left out: serving one more visit outweighs any cost
 MAX_PUSHES = 4  # a stop pushed later more often than this sits on a cycle of waits (or nearly): reject
 PAIR_SLOTS = 12  # cheapest slots per task combined for a two-nurse visit (all of them if none of these fits)
+BLINK = 0.02  # chance that repair overlooks a slot: diversification
 FEASIBILITY_TRIES = 200  # insertions timed at most while looking for a first feasible one
 
 Slot = tuple[float, int, int, int, int]  # (lower bound of the cost increase, vehicle, position, start, travel)
@@ -146,7 +148,7 @@ class Plan:
                     prev = loc[m]
         return out
 
-    def best_move(self, j: int, max_sims: int = 40) -> Move | None:
+    def best_move(self, j: int, max_sims: int = 40, rng: random.Random | None = None) -> Move | None:
         """The cheapest insertion of job j found, or None; once one is found, at most max_sims are timed."""
         c = self.c
         if not c.possible[j]:
@@ -155,19 +157,23 @@ class Plan:
         if len(nodes) == 1:
             n = nodes[0]
             options = [(bound, [(v, i, n)]) for bound, v, i, _s, _dt in sorted(self.candidates(n))]
-            return self._pick(j, options, max_sims)
+            return self._pick(j, options, max_sims, rng)
         a, b = nodes
         all_a = sorted(self.candidates(a))
         all_b = sorted(self.candidates(b))
-        best = self._pick(j, self._pairs(a, b, all_a[:PAIR_SLOTS], all_b[:PAIR_SLOTS]), max_sims)
+        best = self._pick(j, self._pairs(a, b, all_a[:PAIR_SLOTS], all_b[:PAIR_SLOTS]), max_sims, rng)
         if best is None and (len(all_a) > PAIR_SLOTS or len(all_b) > PAIR_SLOTS):
             best = self._pick(j, self._pairs(a, b, all_a, all_b), max_sims)
         return best
 
-    def _pick(self, j: int, options: list[tuple[float, list[tuple[int, int, int]]]], max_sims: int) -> Move | None:
+    def _pick(self, j: int, options: list[tuple[float, list[tuple[int, int, int]]]], max_sims: int,
+              rng: random.Random | None = None) -> Move | None:
+        """The cheapest of the options; with rng, each is skipped with a small probability (a "blink")."""
         best: Move | None = None
         tried = 0
         for bound, inserts in options:
+            if rng is not None and rng.random() < BLINK:
+                continue
             if best is not None and (bound >= best.delta or tried >= max_sims):
                 break
             if tried >= FEASIBILITY_TRIES:
