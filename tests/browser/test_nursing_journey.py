@@ -318,6 +318,18 @@ def test_order_assess_dispatch_consent_visit_pay_rate_and_the_cockpit_moves(site
     after = cockpit_figures(regulator)
     assert_cockpit_moved(before["totals"], after["totals"])
 
+    # The institution reads the finished visit: record, bill, rating and where the nurse was.
+    admin.goto(f"{site.url}/console/nursing")
+    admin.get_by_test_id("state-done").click()
+    admin.get_by_test_id("open-order").first.click()
+    drawer = admin.get_by_test_id("order-drawer")
+    expect(drawer.get_by_test_id("drawer-status")).to_have_attribute("data-status", "rated")
+    expect(drawer.get_by_test_id("bill-total")).to_have_text("¥195.00")
+    track = drawer.get_by_test_id("track-table")
+    expect(track.locator("tr").filter(has_text="签到")).to_contain_text("0 m")
+    expect(drawer.get_by_test_id("refund-form")).to_be_visible()
+    shot(admin, "nursing-16-console-finished-visit")
+
     for p in (res, admin, nurse, regulator):
         p.context.close()
 

@@ -89,6 +89,9 @@ export default {
       done: '本次服务已完成', bill: '已生成账单 {amount}', checked_in_at: '已于{time}签到（距离{m}米）',
     },
     console: {
+      rating_title: '家属评价', track: '位置记录', track_when: '时间', track_kind: '类型', track_where: '位置', track_distance: '距服务地址',
+      track_kinds: { depart: '出发', check_in: '签到', ping: '定位', alarm: '报警', check_out: '签退' },
+      refund: '退款', refund_amount: '金额（元）', refund_reason: '退款原因', refunded: '已退款 {amount}',
       ratings: '服务评价', ratings_count: '条评价', ratings_average: '平均星级', ratings_satisfied: '满意率', outcome: '回访结果',
       followup_state: { open: '待回访', closed: '已回访' }, followup_reason: { low_rating: '低分评价', complaint: '投诉' },
       alarm_state: { open: '未处理', acknowledged: '处理中', closed: '已关闭' }, alarms_open_only: '未关闭',
