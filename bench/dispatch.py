@@ -1,6 +1,7 @@
 """Home-nursing dispatch optimiser on the HHCRSP benchmark (Mankowska 2014 and the extended set).
 
     python bench/dispatch.py ../shared/bench-data/hhcrsp/mankowska2014 [--time-limit 60] [--solutions-dir DIR]
+        [--seed N] [--engine lns|ortools]
 
 PATH is an instance file or a folder of them. Per instance: objective, gap to the best-known value (when one is
 in mankowska2014_best_known.csv beside the instances), seconds and the violations found by an independent
@@ -233,13 +234,20 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--solutions-dir", type=Path)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--engine", choices=("lns", "ortools"), default="lns",
+                        help="lns: the product's optimiser; ortools: the plain OR-Tools routing baseline")
     args = parser.parse_args()
     results: dict[str, list[dict[str, Any]]] = {}
     all_feasible = True
     for path in instance_files(args.paths):
         data = json.loads(path.read_text())
         name = path.stem
-        solution = solve(to_problem(data), time_limit=args.time_limit, seed=args.seed)
+        if args.engine == "ortools":
+            from dispatch_ortools import solve_ortools
+
+            solution = solve_ortools(to_problem(data), args.time_limit)
+        else:
+            solution = solve(to_problem(data), time_limit=args.time_limit, seed=args.seed)
         sol_json = to_solution_json(data, solution)
         objective, violations, unserved = check(data, sol_json)
         if "central_offices" in data and unserved:

@@ -14,6 +14,7 @@ from .model import Problem
 
 NONE, SIMULTANEOUS, SEQ_FIRST, SEQ_SECOND = 0, 1, 2, 3
 HORIZON = 10**8
+PREFERENCE_PENALTY = 15  # minutes-equivalent per task served by a non-preferred nurse when preferences exist
 
 
 class Compiled:

@@ -1,34 +1,20 @@
-"""A plan under construction: routes, their exact earliest schedule, and cheap exact insertion of one job.
-
-Inserting a job only adds lower bounds, so the new schedule is found by pushing starts later from the current
-one: the inserted stops, then whatever follows them on their routes, then the partners of pushed two-nurse
-stops, until nothing moves (or a cycle of pushes shows the insertion cannot be timed).
-"""
+"""A plan under construction: routes, their exact earliest schedule, totals, and the cheapest insertion of a job
+(each candidate slot timed exactly by insertion.simulate)."""
 
 from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
 
-from .compiled import HORIZON, SEQ_FIRST, SEQ_SECOND, SIMULTANEOUS, Compiled
+from .compiled import PREFERENCE_PENALTY, SEQ_FIRST, SIMULTANEOUS, Compiled
+from .insertion import Move, simulate
 
-PREFERENCE_PENALTY = 15  # minutes-equivalent per task served by a non-preferred nurse when preferences exist
 UNASSIGNED_PENALTY = 1e12  # per job left out: serving one more visit outweighs any cost
-MAX_PUSHES = 4  # a stop pushed later more often than this sits on a cycle of waits (or nearly): reject
 PAIR_SLOTS = 12  # cheapest slots per task combined for a two-nurse visit (all of them if none of these fits)
 BLINK = 0.02  # chance that repair overlooks a slot: diversification
 FEASIBILITY_TRIES = 200  # insertions timed at most while looking for a first feasible one
 
 Slot = tuple[float, int, int, int, int]  # (lower bound of the cost increase, vehicle, position, start, travel)
-
-
-@dataclass
-class Move:
-    job: int
-    inserts: list[tuple[int, int, int]]  # (vehicle, position, node)
-    starts: dict[int, int]  # node -> new start
-    delta: float
 
 
 class Plan:
@@ -179,7 +165,7 @@ class Plan:
             if tried >= FEASIBILITY_TRIES:
                 break
             tried += 1
-            move = self.simulate(j, inserts, math.inf if best is None else best.delta)
+            move = simulate(self, j, inserts, math.inf if best is None else best.delta)
             if move is not None and (best is None or move.delta < best.delta):
                 best = move
         return best
@@ -208,131 +194,6 @@ class Plan:
                 combos.append((base_a + bound_b - max(0, sb - late) + tard, va, ia, vb, ib))
         combos.sort()
         return [(bound, [(va, ia, a), (vb, ib, b)]) for bound, va, ia, vb, ib in combos]
-
-    def simulate(self, j: int, inserts: list[tuple[int, int, int]], cutoff: float = math.inf) -> Move | None:
-        """Time job j inserted at these slots; None if infeasible or (cost increase known to be) >= cutoff."""
-        c = self.c
-        travel, loc, dur, partner, kind, late = c.travel, c.loc, c.dur, c.partner, c.kind, c.late
-        start, vehicle, index = self.start, self.vehicle, self.index
-        if self.balance_factor:
-            cutoff = math.inf  # the balance term may fall: partial sums are no lower bound
-        tard_max = new_max = self.tard_max
-        delta = 0.0
-        new_routes: dict[int, list[int]] = {}
-        at: dict[int, int] = {}
-        placed: dict[int, tuple[int, int]] = {}
-        news: dict[int, int] = {}
-        work_delta: dict[int, int] = {}
-        for v, i, n in inserts:
-            route = list(self.routes[v])
-            x = loc[n]
-            if route:
-                prev_loc = loc[route[i - 1]] if i > 0 else c.v_start[v]
-                next_loc = loc[route[i]] if i < len(route) else c.v_end[v]
-                dt = travel[prev_loc][x] + travel[x][next_loc] - travel[prev_loc][next_loc]
-            else:
-                dt = travel[c.v_start[v]][x] + travel[x][c.v_end[v]]
-            delta += dt
-            work_delta[v] = dt + dur[n]
-            pref = c.preferred[n]
-            if pref and v not in pref:
-                delta += PREFERENCE_PENALTY
-            route.insert(i, n)
-            new_routes[v] = route
-            at[v] = i
-            placed[n] = (v, i)
-            news[n] = c.early[n]
-            tard = c.early[n] - late[n]
-            if tard > 0:
-                delta += tard
-                if tard > new_max:
-                    new_max = tard
-        if delta + new_max - tard_max >= cutoff:
-            return None
-        work = [(v, i) for v, i, _ in inserts]
-        touched = set(new_routes)
-        budget = 8 * c.n_nodes + 64
-        pushes: dict[int, int] = {}
-        while work:
-            v, i = work.pop()
-            touched.add(v)
-            route = new_routes.get(v) or self.routes[v]
-            if i == 0:
-                t = c.shift_begin[v]
-                prev = c.v_start[v]
-            else:
-                m = route[i - 1]
-                t = news.get(m, start[m]) + dur[m]
-                prev = loc[m]
-            for k in range(i, len(route)):
-                budget -= 1
-                if budget < 0:
-                    return None
-                n = route[k]
-                x = loc[n]
-                s = t + travel[prev][x]
-                prev = x
-                old = news.get(n, start[n])
-                if s < old:
-                    s = old
-                p = partner[n]
-                kd = kind[n]
-                if kd:
-                    sp = news.get(p, start[p])
-                    if kd == SIMULTANEOUS:
-                        if s < sp:
-                            s = sp
-                    elif kd == SEQ_SECOND:
-                        if s < sp + c.gap_min[n]:
-                            s = sp + c.gap_min[n]
-                    elif s < sp - c.gap_max[n]:
-                        s = sp - c.gap_max[n]
-                if s == old:
-                    if n not in placed:
-                        break
-                else:
-                    if s > HORIZON:
-                        return None
-                    if n in news:
-                        seen = pushes.get(n, 0) + 1
-                        if seen > MAX_PUSHES:
-                            return None  # pushed round a cycle: these routes cannot be timed
-                        pushes[n] = seen
-                    news[n] = s
-                    lt = late[n]
-                    if s > lt:
-                        delta += s - lt - (old - lt if old > lt else 0)
-                        if s - lt > new_max:
-                            new_max = s - lt
-                        if delta + new_max - tard_max >= cutoff:
-                            return None
-                if kd:
-                    if kd == SIMULTANEOUS:
-                        push = sp < s
-                    elif kd == SEQ_FIRST:
-                        push = sp < s + c.gap_min[n]
-                    else:
-                        push = sp < s - c.gap_max[n]
-                    if push:
-                        if p in placed:
-                            work.append(placed[p])
-                        else:
-                            pv, pk = vehicle[p], index[p]
-                            ip = at.get(pv)
-                            if ip is not None and ip <= pk:
-                                pk += 1
-                            work.append((pv, pk))
-                t = s + dur[n]
-        for v in touched:
-            route = new_routes.get(v) or self.routes[v]
-            last = route[-1]
-            if news.get(last, start[last]) + dur[last] + travel[loc[last]][c.v_end[v]] > c.shift_end[v]:
-                return None
-        delta += new_max - tard_max
-        if self.balance_factor:
-            loads = [w + work_delta.get(v, 0) for v, w in enumerate(self.work)]
-            delta += self.balance_factor * ((max(loads) - min(loads)) - self.balance())
-        return Move(j, inserts, news, delta)
 
     def apply(self, move: Move) -> None:
         c = self.c
