@@ -236,6 +236,35 @@ def test_a_complaint_opens_a_follow_up_the_institution_closes(site: Site, browse
     admin.context.close()
 
 
+def test_a_recurring_plan_with_coordinates_typed_by_hand(site: Site, browser: Browser) -> None:
+    res = context(browser).new_page()  # no geolocation permission: the page asks for latitude and longitude
+    sign_in(res, site.url, site.resident_phone, r"/resident$")
+    res.goto(f"{site.url}/resident/nursing")
+    res.get_by_test_id("order-item").first.click()
+    res.get_by_test_id("order-day").nth(3).click()
+    res.locator("[data-testid=order-window][data-window='10:00-12:00']").click()
+    fill(res, "order-address", "嘉兴市秀洲区新城街道洪兴西路100号3幢501室")
+    res.get_by_test_id("use-location").click()
+    expect(res.locator(".locate")).to_contain_text("无法获取定位")
+    res.get_by_test_id("submit-order").click()
+    expect(res.get_by_test_id("order-error")).to_have_text("请提供服务地址的经纬度（可点击“使用我的位置”）")
+    fill(res, "order-lat", str(nb.HOME_LAT))
+    fill(res, "order-lon", str(nb.HOME_LON))
+    res.get_by_test_id("order-recurring").click()
+    res.get_by_test_id("phase-every").fill("1")
+    res.get_by_test_id("phase-count").fill("2")
+    res.get_by_test_id("add-phase").click()
+    expect(res.get_by_test_id("order-phase")).to_have_count(2)
+    expect(res.locator(".phase .yh-muted")).to_have_text("共6次上门")
+    res.get_by_test_id("submit-order").click()
+    res.wait_for_url(re.compile(r"/resident/nursing/orders/[0-9a-f-]{36}$"))
+    expect(res.get_by_test_id("detail-info")).to_contain_text("第1/6次")
+    res.get_by_test_id("detail-back").click()
+    series = res.get_by_test_id("nursing-order").filter(has_text="/6次")
+    expect(series).to_have_count(6)
+    res.context.close()
+
+
 def test_the_catalogue_reads_in_english(site: Site, browser: Browser) -> None:
     res = context(browser).new_page()
     sign_in(res, site.url, site.resident_phone, r"/resident$")
