@@ -237,6 +237,11 @@ def main() -> None:
     parser.add_argument("--engine", choices=("lns", "ortools"), default="lns",
                         help="lns: the product's optimiser; ortools: the plain OR-Tools routing baseline")
     args = parser.parse_args()
+    if args.engine == "ortools":
+        try:
+            import ortools  # noqa: F401
+        except ImportError:
+            parser.error("--engine ortools needs the OR-Tools package: pip install 'ortools>=9.10,<10'")
     results: dict[str, list[dict[str, Any]]] = {}
     all_feasible = True
     for path in instance_files(args.paths):
