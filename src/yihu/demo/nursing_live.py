@@ -109,18 +109,19 @@ class Live:
             if not self.staff_for(v, _at(t, start), first=self.nurse_lead):
                 raise RuntimeError(f"nurse login 0021 cannot take {item} today")
             self.build(key, v, Plan(until=until, times=times))
+        assigned = {"assign": _at(y, "16:40"), "consent": _at(y, "20:50")}  # all of it before today's round
         others = (
-            ("L4", LEAD, "HN014", "09:30", Plan(until="depart", times={"depart": _at(t, "09:05")})),
-            ("L5", LEAD, "HN009", "08:40", Plan(until="check_in", alarm="open",
-                                                times={"depart": _at(t, "08:15"), "check_in": _at(t, "08:44")})),
-            ("L6", LEAD, "HN002", "14:00", Plan(until="consent")),
-            ("L7", LEAD, "HN011", "15:00", Plan(until="assign")),
-            ("C1", CHC, "HN006", "09:00", Plan(until="depart", times={"depart": _at(t, "08:40")})),
-            ("C2", CHC, "HN001", "14:00", Plan(until="assign")),
+            ("L4", LEAD, "HN014", "09:30", Plan(until="depart", times={**assigned, "depart": _at(t, "09:05")})),
+            ("L5", LEAD, "HN009", "08:40", Plan(until="check_in", alarm="open", times={
+                **assigned, "depart": _at(t, "08:15"), "check_in": _at(t, "08:44")})),
+            ("L6", LEAD, "HN002", "14:00", Plan(until="consent", times=assigned)),
+            ("L7", LEAD, "HN011", "15:00", Plan(until="assign", times=assigned)),
+            ("C1", CHC, "HN006", "09:00", Plan(until="depart", times={**assigned, "depart": _at(t, "08:40")})),
+            ("C2", CHC, "HN001", "14:00", Plan(until="assign", times=assigned)),
         )
         for key, code, item, start, plan in others:
             v = self.visit(key, code, item, self.resident_near(key, code, item, t), t, _window(start),
-                           _at(t - timedelta(days=1), "18:10"))
+                           _at(t - timedelta(days=2), "18:10"))
             first = self.nurse_chc if code == CHC else None
             avoid = (self.nurse_lead,) if code == LEAD else ()
             if self.staff_for(v, _at(t, start), first=first, avoid=avoid):
@@ -148,7 +149,7 @@ class Live:
                 continue
             r = self.r(key + ":when")
             window = ("08:00", "12:00") if item == two or r.random() < 0.5 else ("13:30", "17:30")
-            created = _at(self.today - timedelta(days=1), f"{r.randint(18, 21)}:{r.randint(0, 59):02d}") \
+            created = _at(self.today - timedelta(days=1), f"{r.randint(9, 14)}:{r.randint(0, 59):02d}") \
                 if p.until != "create" else _at(self.today, f"07:{r.randint(0, 50):02d}")
             v = self.visit(key, code, item, self.resident_near(key, code, item, d), d, window, created)
             self.build(key, v, p)
@@ -188,7 +189,7 @@ class Live:
         if dispatch(self.w, self.r("family:unpaid"), v, prefer=self.nurse_chc):
             self.w.builder.build(self.r("family:unpaid:build"), v, Plan(until="complete"), _at(t, "08:00"))
         v = self.visit("family:upcoming", CHC, "HN006", mother, self.tomorrow, ("09:00", "11:00"),
-                       _at(t - timedelta(days=1), "20:20"))
+                       _at(t - timedelta(days=2), "20:20"))
         if self.staff_for(v, _at(self.tomorrow, "09:00"), first=self.nurse_chc):
             self.build("family:upcoming", v, Plan(until="assign", times={"assign": _at(t, "08:20")}))
         self.consult(uid(f"nursing_consult:{t.isoformat()}:family:2"), head, mother, _at(t, "07:35"),

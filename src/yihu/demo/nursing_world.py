@@ -137,23 +137,38 @@ class Residents:
             near = [fp for fp in ranked if dist[fp[0].key] <= 6.0]
             self.by_inst[spec.code] = [p for _, people in (near if len(near) >= 15 else ranked[:15]) for p in people]
         self.everyone = [p for _, people in fams for p in people]
+        self._fits: dict[tuple[str, str, date], list[tuple[Recipient, int]]] = {}
 
     @staticmethod
-    def fits(r: Recipient, spec: ItemSpec, day: date) -> bool:
-        age = r.age_on(day)
+    def kind(spec: ItemSpec) -> str:
+        """Who an item is for: mothers, older people, or any adult."""
         if spec.category == "maternal_infant":
-            return r.sex == "female" and MATERNAL_AGES[0] <= age <= MATERNAL_AGES[1]
+            return "maternal"
         if spec.category == "hospice" or spec.populations[0] in ("elderly_disabled", "hospice"):
-            return age >= ELDERLY_AGE
-        return age >= 18
+            return "elderly"
+        return "adult"
+
+    @staticmethod
+    def fits(r: Recipient, kind: str, day: date) -> bool:
+        age = r.age_on(day)
+        if kind == "maternal":
+            return r.sex == "female" and MATERNAL_AGES[0] <= age <= MATERNAL_AGES[1]
+        return age >= (ELDERLY_AGE if kind == "elderly" else 18)
 
     def pick(self, r: random.Random, inst_code: str, spec: ItemSpec, day: date) -> Recipient | None:
-        for pool in (self.by_inst[inst_code], self.everyone):
-            fits = [p for p in pool if self.fits(p, spec, day)]
-            if fits:
-                # older people need home nursing more often
-                return r.choices(fits, weights=[max(5, p.age_on(day) - 10) for p in fits])[0]
-        return None
+        kind = self.kind(spec)
+        key = (inst_code, kind, day)
+        if key not in self._fits:
+            self._fits[key] = []
+            for pool in (self.by_inst[inst_code], self.everyone):
+                fits = [p for p in pool if self.fits(p, kind, day)]
+                if fits:  # older people need home nursing more often
+                    self._fits[key] = [(p, max(5, p.age_on(day) - 10)) for p in fits]
+                    break
+        fits_ = self._fits[key]
+        if not fits_:
+            return None
+        return r.choices([p for p, _ in fits_], weights=[w for _, w in fits_])[0]
 
 
 def demo_family() -> list[Recipient]:
