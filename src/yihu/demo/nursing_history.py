@@ -47,7 +47,8 @@ def _window(r: random.Random, day: date) -> tuple[datetime, datetime]:
 
 def _created(r: random.Random, day: date) -> datetime:
     lead = r.choices((1, 2, 3, 4, 5, 7), weights=(30, 25, 18, 12, 10, 5))[0]
-    return clock.at_local(day - timedelta(days=lead), time(r.randint(7, 21), r.randint(0, 59)))
+    last_hour = 13 if lead == 1 else 21  # a next-day order is placed early enough to be reviewed that day
+    return clock.at_local(day - timedelta(days=lead), time(r.randint(7, last_hour), r.randint(0, 59)))
 
 
 def _plan(r: random.Random, ref: ItemRef) -> Plan:
@@ -124,6 +125,7 @@ def _one(w: World, day: date, i: int, horizon: datetime, alarm: bool) -> bool:
             continue
         v = _visit(w, r, f"{day.isoformat()}:{i}", code, ref, who, day, _created(r, day))
         p = _plan(r, ref)
+        p.first_visit = p.first_visit and (day - clock.local_date(v.created)).days >= 3  # time for the first visit
         if needs_nurse(p) and not dispatch(w, r, v):
             continue
         if alarm and code in ALARM_PLACES and p.until == "rate" and not (p.cancel or p.reject):

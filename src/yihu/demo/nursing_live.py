@@ -177,7 +177,7 @@ class Live:
         asked = _at(t - timedelta(days=5), "19:42")
         day = t - timedelta(days=3)
         v = self.visit("family:paid", CHC, "HN008", mother, day, ("09:00", "11:00"), _at(day - timedelta(days=1),
-                                                                                         "21:10"))
+                                                                                         "11:10"))
         v.consult_id, v.proposed_by = consult_id, self.nurse_chc
         if dispatch(self.w, self.r("family:paid"), v, prefer=self.nurse_chc):
             self.build("family:paid", v, Plan(until="pay", channel="insurance_card"))
