@@ -16,6 +16,7 @@ from tests import builders as b
 from tests.browser.conftest import fill, in_thread, open_page, shot
 from tests.cockpit.seed import seed
 from tests.conftest import LiveServer
+from tests.nursing import builders as nb
 from yihu.config import get_settings
 from yihu.db import Database
 
@@ -35,33 +36,36 @@ class Login:
 class Site:
     url: str
     regulator: Login
+    regulator2: Login  # a second sign-in by the same account could reuse a TOTP code in the same 30 s
     admin: Login
     inst_a: str
+    resident: dict[str, str]
+    order: dict[str, object]
 
 
-async def _seed(url: str) -> tuple[Login, Login, str]:
+async def _seed(url: str) -> tuple[list[Login], str, dict[str, str], dict[str, object]]:
     db = Database(get_settings(), url)
     try:
         async with db.sessionmaker() as s:
             world = await seed(s)
             logins = []
-            for role, inst in (("regulator", None), ("institution_admin", world.w.inst)):
+            for role, inst in (("regulator", None), ("regulator", None), ("institution_admin", world.w.inst)):
                 secret, phone = pyotp.random_base32(), b.phone()
                 acc = await b.staff(s, role=role, inst=inst, totp_secret=secret, phone_number=phone)
                 logins.append(Login(phone=phone, secret=secret, headers=b.auth(acc)))
             await b.done(s)
-            return logins[0], logins[1], world.w.inst.name
+            return logins, world.w.inst.name, b.auth(world.w.resident), nb.order_body(world.w)
     finally:
         await db.dispose()
 
 
 @pytest.fixture(scope="module")
 def site(live_db_url: str, browser: Browser) -> Iterator[Site]:
-    regulator, admin, inst_a = in_thread(_seed(live_db_url))
+    (regulator, regulator2, admin), inst_a, resident, order = in_thread(_seed(live_db_url))
     server = LiveServer(live_db_url)
     server.start()
     try:
-        yield Site(url=server.url, regulator=regulator, admin=admin, inst_a=inst_a)
+        yield Site(url=server.url, regulator=regulator, regulator2=regulator2, admin=admin, inst_a=inst_a, resident=resident, order=order)
     finally:
         server.stop()
         in_thread(server.db.dispose())
@@ -123,10 +127,28 @@ def test_the_regulator_reads_the_same_figures_as_the_api(site: Site, page: Page)
     expect(page.get_by_test_id("status-rated")).to_have_text("3")
     expect(page.locator("[data-testid=table-institutions] .el-table__body-wrapper tr.el-table__row")).to_have_count(2)
     expect(page.locator("[data-testid=table-consumables] .el-table__body-wrapper tr.el-table__row")).to_have_count(4)
-    expect(page.get_by_test_id("live-awaiting_review")).to_have_text("2")
+    expect(page.get_by_test_id("live-awaiting_review")).to_have_text(str(c["live"]["awaiting_review"]))
     for chart in ("chart-status", "chart-daily", "chart-institutions"):
         expect(page.locator(f"[data-testid={chart}] canvas")).to_have_count(1)
     shot(page, "cockpit-1-regulator")
+
+
+def test_the_figures_follow_a_new_order_without_reloading(site: Site, page: Page) -> None:
+    sign_in(page, site.url, site.regulator2)
+    expect(page).to_have_url(re.compile(r"/regulator$"))
+    page.goto(f"{site.url}/cockpit")  # this month, the default
+    r = httpx.get(f"{site.url}/api/v1/cockpit/nursing", headers=site.regulator2.headers)
+    before, review = r.json()["totals"]["orders"], r.json()["live"]["awaiting_review"]
+    assert r.json()["live"]["today"]["orders"] == 1  # the seed's a8, placed just now
+    expect(page.get_by_test_id("kpi-orders")).to_have_attribute("data-value", str(before))
+    expect(page.get_by_test_id("live-today_orders")).to_have_text("1")
+    r = httpx.post(f"{site.url}/api/v1/nursing/orders", json=site.order, headers=site.resident)
+    assert r.status_code == 201, r.text
+    # the live poll (every 5 s) sees the new step and the period figures are read again
+    expect(page.get_by_test_id("live-today_orders")).to_have_text("2", timeout=15_000)
+    expect(page.get_by_test_id("kpi-orders")).to_have_attribute("data-value", str(before + 1), timeout=15_000)
+    expect(page.get_by_test_id("live-awaiting_review")).to_have_text(str(review + 1))
+    shot(page, "cockpit-3-after-a-new-order")
 
 
 def test_an_institution_admin_sees_only_their_own(site: Site, page: Page) -> None:
