@@ -89,7 +89,7 @@ export default {
       done: 'Visit completed', bill: 'Bill opened: {amount}', checked_in_at: 'Checked in at {time} ({m} m away)',
     },
     console: {
-      rating_title: "The family's rating", track: 'Locations', track_when: 'When', track_kind: 'Kind', track_where: 'Where', track_distance: 'From the address',
+      idle_nurses: 'On shift with no visit', rating_title: "The family's rating", track: 'Locations', track_when: 'When', track_kind: 'Kind', track_where: 'Where', track_distance: 'From the address',
       track_kinds: { depart: 'set off', check_in: 'check-in', ping: 'ping', alarm: 'alarm', check_out: 'check-out' },
       refund: 'Refund', refund_amount: 'Amount (yuan)', refund_reason: 'Reason', refunded: 'Refunded {amount}',
       ratings: 'Ratings', ratings_count: 'ratings', ratings_average: 'average stars', ratings_satisfied: 'satisfied', outcome: 'Outcome',

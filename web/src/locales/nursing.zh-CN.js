@@ -89,7 +89,7 @@ export default {
       done: '本次服务已完成', bill: '已生成账单 {amount}', checked_in_at: '已于{time}签到（距离{m}米）',
     },
     console: {
-      rating_title: '家属评价', track: '位置记录', track_when: '时间', track_kind: '类型', track_where: '位置', track_distance: '距服务地址',
+      idle_nurses: '当天有班但未安排上门', rating_title: '家属评价', track: '位置记录', track_when: '时间', track_kind: '类型', track_where: '位置', track_distance: '距服务地址',
       track_kinds: { depart: '出发', check_in: '签到', ping: '定位', alarm: '报警', check_out: '签退' },
       refund: '退款', refund_amount: '金额（元）', refund_reason: '退款原因', refunded: '已退款 {amount}',
       ratings: '服务评价', ratings_count: '条评价', ratings_average: '平均星级', ratings_satisfied: '满意率', outcome: '回访结果',
