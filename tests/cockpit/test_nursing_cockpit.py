@@ -135,3 +135,11 @@ async def test_the_default_period_is_this_month_and_reflects_a_new_order_at_once
     assert {x["status"]: x["count"] for x in after["status"]}["requested"] == 1
     assert (live["awaiting_review"], live["today"]["orders"]) == (1, 1)
     assert live["recent"][0]["action"] == "create"
+
+
+async def test_an_unknown_institution_is_a_404_for_the_regulator(client, session):
+    s = await seed(session)
+    for path in ("/api/v1/cockpit/nursing", "/api/v1/cockpit/nursing/live"):
+        r = await client.get(path, params={"institution_id": "00000000-0000-0000-0000-000000000000"},
+                             headers=b.auth(s.w.regulator))
+        assert r.status_code == 404 and r.json()["code"] == "common.not_found", path

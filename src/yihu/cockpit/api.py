@@ -14,6 +14,7 @@ from yihu.cockpit.window import Window, this_month
 from yihu.db import utcnow
 from yihu.kit import clock
 from yihu.kit.routing import CommittingRoute, SessionDep
+from yihu.registry import service as registry
 
 router = APIRouter(tags=["cockpit"], route_class=CommittingRoute)
 
@@ -34,4 +35,7 @@ async def nursing_cockpit(session: SessionDep, actor: CurrentActor,
             summary="Visits in progress, alarms open, orders waiting, today's counts, the latest steps")
 async def nursing_live(session: SessionDep, actor: CurrentActor,
                        institution_id: str | None = None) -> schemas.Live:
-    return await live(session, service.scope_for(actor, institution_id))
+    scope = service.scope_for(actor, institution_id)
+    if scope and actor.role == "regulator":
+        await registry.get_institution(session, scope)  # an unknown institution is a 404, as on the figures
+    return await live(session, scope)
