@@ -165,6 +165,12 @@ async def test_every_trail_runs_from_create_to_the_orders_state(demo: Database) 
                 assert e.actor_role == roles[e.action], (o.number, e.action)
     assert {"assess_reject", "assess_first_visit", "cancel_resident", "cancel_institution", "consent_at_door",
             "followup_open", "followup_close"} <= set(actions)
+    visited = [o for o in orders.values() if o.checked_in_at]
+    assert len(visited) > 1400
+    for o in visited:  # plausible times: reviewed and dispatched before the nurse set off, on time, in the window
+        assert o.created_at < o.accepted_at < o.assigned_at < o.departed_at < o.checked_in_at, o.number
+        assert o.checked_in_at <= o.planned_start_at + timedelta(minutes=10), o.number
+        assert o.window_start_at <= o.planned_start_at and o.planned_end_at <= o.window_end_at, o.number
 
 
 async def test_completed_visits_have_consent_record_supplies_and_paid_bills(demo: Database) -> None:

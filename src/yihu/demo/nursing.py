@@ -22,7 +22,8 @@ from yihu.demo import district, logins, nursing_history, nursing_live
 from yihu.demo.keys import rng, uid
 from yihu.demo.nursing_catalogue import CONSUMABLES, ITEMS, ItemSpec
 from yihu.demo.nursing_rows import Rows
-from yihu.demo.nursing_trail import Builder, Ctx
+from yihu.demo.nursing_trail import Builder
+from yihu.demo.nursing_visit import Ctx
 from yihu.demo.nursing_world import Diary, ItemRef, Residents, Staff, account_id, institution_id
 from yihu.demo.staff import StaffPlan
 from yihu.kit import clock

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from yihu.demo import nursing_texts as texts
 from yihu.demo.keys import rng, uid
-from yihu.demo.nursing_trail import PATH, Plan, Visit
+from yihu.demo.nursing_trail import PATH
+from yihu.demo.nursing_visit import Plan, Visit
 from yihu.demo.nursing_world import ItemRef, Recipient, institution_id
 from yihu.kit import clock
 from yihu.nursing.models import NursingOrderEvent, NursingSeries

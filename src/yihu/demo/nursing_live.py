@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from yihu.demo import nursing_texts as texts
 from yihu.demo.keys import rng, uid
 from yihu.demo.nursing_history import dispatch
-from yihu.demo.nursing_trail import Plan, Visit, minutes
+from yihu.demo.nursing_visit import Plan, Visit, minutes
 from yihu.demo.nursing_world import Recipient, account_id, demo_family, institution_id
 from yihu.kit import clock
 from yihu.nursing.visit_models import NursingConsult, NursingConsultMessage
