@@ -13,14 +13,14 @@ from typing import Any
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests import builders as b
-from tests.browser.conftest import DESKTOP, PHONE, fill, in_thread, shot
+from tests.browser.conftest import fill, in_thread, shot
+from tests.browser.nursing_support import PNG, context, deliver_payments, sign_in
 from tests.conftest import LiveServer
 from tests.nursing import builders as nb
 from yihu.auth.service import phone_of
-from yihu.billing import sandbox
 from yihu.config import get_settings
 from yihu.db import Database
 from yihu.nursing import catalogue
@@ -30,9 +30,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 CENTRE = "秀洲区新城社区卫生服务中心"
 PATIENT = "张三明"
 NURSE_A, NURSE_B, NURSE_NEW = "王静", "李秀英", "陈晓"
-# a tiny valid PNG (the server checks the magic bytes of a document)
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
 @dataclass(frozen=True)
@@ -76,13 +73,6 @@ async def _seed(url: str) -> Site:
         await db.dispose()
 
 
-async def _deliver_payments(url: str) -> int:
-    db = Database(get_settings(), url)
-    try:
-        return await sandbox.deliver_pending(db, sandbox.direct_poster(db))
-    finally:
-        await db.dispose()
-
 
 @pytest.fixture(scope="module")
 def site(live_db_url: str, browser: Browser) -> Iterator[Site]:
@@ -95,25 +85,6 @@ def site(live_db_url: str, browser: Browser) -> Iterator[Site]:
         server.stop()
         in_thread(server.db.dispose())
 
-
-def context(browser: Browser, *, phone: bool, at: tuple[float, float] | None = None) -> BrowserContext:
-    options: dict[str, Any] = dict(PHONE if phone else DESKTOP)
-    if at is not None:
-        options |= {"geolocation": {"latitude": at[0], "longitude": at[1]}, "permissions": ["geolocation"]}
-    ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
-    ctx.set_default_timeout(15_000)
-    return ctx
-
-
-def sign_in(page: Page, url: str, phone: str, landing: str, totp_secret: str | None = None) -> None:
-    page.goto(f"{url}/login")
-    fill(page, "login-phone", phone)
-    fill(page, "login-password", b.PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    if totp_secret:
-        fill(page, "totp-code", pyotp.TOTP(totp_secret).now())
-        page.get_by_test_id("totp-submit").click()
-    expect(page).to_have_url(re.compile(landing))
 
 
 def cockpit_figures(page: Page) -> dict[str, Any]:
@@ -294,7 +265,7 @@ def test_order_assess_dispatch_consent_visit_pay_rate_and_the_cockpit_moves(site
     pay.get_by_test_id("pay-start").click()
     pay.get_by_test_id("pay-confirm").click()
     expect(pay.get_by_test_id("pay-waiting")).to_be_visible()
-    assert in_thread(_deliver_payments(site.db_url)) == 1
+    assert in_thread(deliver_payments(site.db_url)) == 1
     expect(res.get_by_test_id("detail-status")).to_have_attribute("data-status", "paid", timeout=20_000)
     res.get_by_test_id("rate-nursing").click()
     sheet = res.get_by_test_id("rate-sheet")

@@ -5,17 +5,16 @@ confirmation placing the order); the catalogue in English."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pyotp
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests import builders as b
-from tests.browser.conftest import DESKTOP, PHONE, fill, in_thread, shot
+from tests.browser.conftest import fill, in_thread, shot
+from tests.browser.nursing_support import PNG, context, sign_in
 from tests.conftest import LiveServer
 from tests.nursing import builders as nb
 from tests.nursing import pay_support as ps
@@ -27,8 +26,6 @@ from yihu.nursing import lifecycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 FAR = (30.80, 120.80)  # ~9 km from the patient's home
 
 
@@ -79,33 +76,9 @@ def site(live_db_url: str, browser: Browser) -> Iterator[Site]:
         in_thread(server.db.dispose())
 
 
-def context(browser: Browser, *, phone: bool = True, at: tuple[float, float] | None = None) -> BrowserContext:
-    options: dict[str, Any] = dict(PHONE if phone else DESKTOP)
-    if at is not None:
-        options |= {"geolocation": {"latitude": at[0], "longitude": at[1]}, "permissions": ["geolocation"]}
-    ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
-    ctx.set_default_timeout(15_000)
-    return ctx
-
-
-def sign_in(page: Page, url: str, phone: str, landing: str) -> None:
-    page.goto(f"{url}/login")
-    fill(page, "login-phone", phone)
-    fill(page, "login-password", b.PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    expect(page).to_have_url(re.compile(landing))
-
 
 def admin_sign_in(page: Page, site: Site, *, step_ahead: int) -> None:
-    """Password, then TOTP; a second sign-in in this module uses the next step's code (a code is taken once)."""
-    page.goto(f"{site.url}/login")
-    fill(page, "login-phone", site.admin_phone)
-    fill(page, "login-password", b.PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    totp = pyotp.TOTP(site.admin_secret)
-    fill(page, "totp-code", totp.at(int(time.time()) + step_ahead * totp.interval))
-    page.get_by_test_id("totp-submit").click()
-    expect(page).to_have_url(re.compile(r"/console$"))
+    sign_in(page, site.url, site.admin_phone, r"/console$", site.admin_secret, step_ahead)
 
 
 def test_consent_drawn_at_the_door_and_a_check_in_refused_far_from_the_address(site: Site, browser: Browser) -> None:
