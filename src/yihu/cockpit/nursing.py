@@ -18,8 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from yihu.cockpit import schemas, sql
 from yihu.cockpit.window import Window, scoped
-from yihu.nursing.lifecycle import status_text
-from yihu.nursing.models import ORDER_STATUSES, NursingOrder
+from yihu.nursing.models import NursingOrder
 from yihu.nursing.visit_models import NursingConsumableUse, NursingRating, NursingWaste
 
 Order = NursingOrder
@@ -80,13 +79,6 @@ def figures(row: Any) -> dict[str, Any]:
         "visited": visited,
         "avg_to_visit_min": round(float(m["to_visit_min"]) / visited, 1) if visited else None,
     }
-
-
-async def status_counts(session: AsyncSession, w: Window, institution_id: str | None) -> list[schemas.StatusCount]:
-    q = (select(Order.status, func.count()).where(scoped(Order.institution_id, institution_id), w.holds(Order.created_at))
-         .group_by(Order.status))
-    found = {s: int(n) for s, n in (await session.execute(q)).tuples()}
-    return [schemas.StatusCount(status=s, text=status_text(s), count=found.get(s, 0)) for s in ORDER_STATUSES]
 
 
 async def to_visit(session: AsyncSession, w: Window, institution_id: str | None) -> tuple[float | None, float | None]:

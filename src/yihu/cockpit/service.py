@@ -50,7 +50,7 @@ async def nursing_cockpit(session: AsyncSession, w: Window, institution_id: str 
                               consumables_count=sum(c.count for c in used),
                               consumables_fen=sum(c.amount_fen for c in used),
                               waste_records=sum(x.records for x in waste)),
-        status=await nursing.status_counts(session, w, institution_id),
+        status=groups.status,
         live=await live(session, institution_id),
         by_institution=groups.by_institution, by_nurse=groups.by_nurse, by_item=groups.by_item,
         consumables=used, waste=waste,
