@@ -72,13 +72,13 @@ def _cut(steps: list[tuple[str, datetime]], p: Plan, horizon: datetime) -> list[
             break
     if p.cancel:
         after = out[-1][1]
-        at = after + (minutes(r_minutes(p, after)) if out[-1][0] != "depart" else minutes(9))
+        at = after + (minutes(_pause(after)) if out[-1][0] != "depart" else minutes(9))
         if at <= horizon:
             out.append(("cancel_resident" if p.cancel[1] == "resident" else "cancel_institution", at))
     return out
 
 
-def r_minutes(p: Plan, after: datetime) -> int:
+def _pause(after: datetime) -> int:
     """A deterministic pause before a cancellation (minutes), from the time of the step before it."""
     return 30 + (after.minute * 7 + after.hour * 13) % 300
 
