@@ -18,11 +18,11 @@ from tests.browser.nursing_support import PNG, context, sign_in
 from tests.conftest import LiveServer
 from tests.nursing import builders as nb
 from tests.nursing import pay_support as ps
-from yihu.auth.service import phone_of
+from yihu.auth.service import actor_of, phone_of
 from yihu.config import get_settings
 from yihu.db import Database
 from yihu.kit.vault import vault
-from yihu.nursing import lifecycle
+from yihu.nursing import lifecycle, orders
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -40,6 +40,8 @@ class Site:
     paid_order_id: str
     admin_phone: str
     admin_secret: str
+    accepted_day: str
+    first_nurse: str
 
 
 async def _seed(url: str) -> Site:
@@ -52,9 +54,13 @@ async def _seed(url: str) -> Site:
                                   start="14:30")
             done = await ps.walk(s, w, await ps.placed(s, w, days_ahead=2), "completed")
             await lifecycle.step(s, done, "pay", None)  # the payment itself is the journey's part
+            accepted = await ps.placed(s, w, days_ahead=3)
+            await orders.assess(s, actor_of(w.admin), accepted, decision="approve", assessment={"risk_level": "low"})
+            await orders.accept(s, actor_of(w.admin), accepted)
             await b.done(s)
             return Site("", phone_of(w.resident), phone_of(w.nurses[0][1]), order.id, other.id,
-                        w.nurses[1][0].name, done.id, phone_of(w.admin), admin_secret(w.admin))
+                        w.nurses[1][0].name, done.id, phone_of(w.admin), admin_secret(w.admin),
+                        accepted.service_day.isoformat(), w.nurses[0][0].name)
     finally:
         await db.dispose()
 
@@ -206,6 +212,23 @@ def test_a_complaint_opens_a_follow_up_the_institution_closes(site: Site, browse
     admin.get_by_test_id("followups-closed").click()
     expect(admin.get_by_test_id("followup-item")).to_contain_text("已致电道歉")
     shot(admin, "nursing-page-followups")
+
+    # Manual dispatch from the order: the day's accepted visit, an eligible nurse picked by hand at 10:15.
+    admin.get_by_test_id("nav-nursing-orders").click()
+    admin.get_by_test_id("state-to_dispatch").click()
+    day = admin.locator("[data-testid=orders-day] input")
+    day.fill(site.accepted_day)
+    day.press("Enter")
+    expect(admin.get_by_test_id("open-order")).to_have_count(1)
+    admin.get_by_test_id("open-order").click()
+    panel = admin.get_by_test_id("assign-panel")
+    panel.locator("tr").filter(has_text=site.first_nurse).get_by_test_id("pick-nurse").click()
+    panel.get_by_test_id("assign-start").click()
+    admin.locator(".el-select-dropdown__item:visible", has_text=re.compile(r"^10:15$")).last.click()
+    panel.get_by_test_id("assign-submit").click()
+    drawer = admin.get_by_test_id("order-drawer")
+    expect(drawer.get_by_test_id("drawer-status")).to_have_attribute("data-status", "assigned")
+    expect(drawer.get_by_test_id("drawer-info")).to_contain_text(f"{site.first_nurse} 10:15")
     admin.context.close()
 
 
