@@ -77,6 +77,7 @@ export default {
       propose: 'Propose a visit', propose_title: 'Propose a home visit', proposed_sent: 'Proposal sent',
     },
     nurse: {
+      checked_in_only: 'Checked in at {time}',
       today: 'My route', today_short: 'Today', tomorrow: 'Tomorrow', route_order: 'in route order', no_visits: 'No visits that day', open: 'Open', next: 'Next',
       next_action: { consent: 'Get consent', consent_at_door: 'Consent at the door', depart: 'Set off', check_in: 'Check in', record: 'Write the record', check_out: 'Check out' },
       depart: 'Set off', check_in: 'Check in', check_out: 'Check out', phone: 'Phone', distance: '{m} m away',
@@ -89,6 +90,7 @@ export default {
       done: 'Visit completed', bill: 'Bill opened: {amount}', checked_in_at: 'Checked in at {time} ({m} m away)',
     },
     console: {
+      any_day: 'Any day',
       idle_nurses: 'On shift with no visit', rating_title: "The family's rating", track: 'Locations', track_when: 'When', track_kind: 'Kind', track_where: 'Where', track_distance: 'From the address',
       track_kinds: { depart: 'set off', check_in: 'check-in', ping: 'ping', alarm: 'alarm', check_out: 'check-out' },
       refund: 'Refund', refund_amount: 'Amount (yuan)', refund_reason: 'Reason', refunded: 'Refunded {amount}',

@@ -77,6 +77,7 @@ export default {
       propose: '建议上门', propose_title: '生成上门护理建议', proposed_sent: '已发送上门建议',
     },
     nurse: {
+      checked_in_only: '已于{time}签到',
       today: '上门路线', today_short: '今天', tomorrow: '明天', route_order: '按路线顺序', no_visits: '这天没有安排上门服务', open: '查看', next: '下一步',
       next_action: { consent: '签知情同意', consent_at_door: '上门签知情同意', depart: '出发', check_in: '到达签到', record: '写护理记录', check_out: '签退' },
       depart: '出发', check_in: '到达签到', check_out: '签退完成', phone: '联系电话', distance: '距离{m}米',
@@ -89,6 +90,7 @@ export default {
       done: '本次服务已完成', bill: '已生成账单 {amount}', checked_in_at: '已于{time}签到（距离{m}米）',
     },
     console: {
+      any_day: '全部日期',
       idle_nurses: '当天有班但未安排上门', rating_title: '家属评价', track: '位置记录', track_when: '时间', track_kind: '类型', track_where: '位置', track_distance: '距服务地址',
       track_kinds: { depart: '出发', check_in: '签到', ping: '定位', alarm: '报警', check_out: '签退' },
       refund: '退款', refund_amount: '金额（元）', refund_reason: '退款原因', refunded: '已退款 {amount}',

@@ -64,6 +64,15 @@ export function visitTotal(o) {
   return Number(o.price_fen || 0) + Number(o.visit_fee_fen || 0)
 }
 
+// Great-circle distance in metres (haversine), as the server measures check-in.
+export function distanceM(lat1, lon1, lat2, lon2) {
+  const rad = (x) => (x * Math.PI) / 180
+  const dp = rad(lat2 - lat1)
+  const dl = rad(lon2 - lon1)
+  const a = Math.sin(dp / 2) ** 2 + Math.cos(rad(lat1)) * Math.cos(rad(lat2)) * Math.sin(dl / 2) ** 2
+  return Math.round(2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(a))))
+}
+
 // The current position, or null when the browser has none or it is refused (the page then asks for lat/lon).
 export function locate(timeoutMs = 8000) {
   return new Promise((resolve) => {
