@@ -77,6 +77,7 @@ export default {
       propose: 'Propose a visit', propose_title: 'Propose a home visit', proposed_sent: 'Proposal sent',
     },
     nurse: {
+      navigate: 'Directions',
       checked_in_only: 'Checked in at {time}',
       today: 'My route', today_short: 'Today', tomorrow: 'Tomorrow', route_order: 'in route order', no_visits: 'No visits that day', open: 'Open', next: 'Next',
       next_action: { consent: 'Get consent', consent_at_door: 'Consent at the door', depart: 'Set off', check_in: 'Check in', record: 'Write the record', check_out: 'Check out' },

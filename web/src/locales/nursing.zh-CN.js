@@ -77,6 +77,7 @@ export default {
       propose: '建议上门', propose_title: '生成上门护理建议', proposed_sent: '已发送上门建议',
     },
     nurse: {
+      navigate: '导航',
       checked_in_only: '已于{time}签到',
       today: '上门路线', today_short: '今天', tomorrow: '明天', route_order: '按路线顺序', no_visits: '这天没有安排上门服务', open: '查看', next: '下一步',
       next_action: { consent: '签知情同意', consent_at_door: '上门签知情同意', depart: '出发', check_in: '到达签到', record: '写护理记录', check_out: '签退' },
