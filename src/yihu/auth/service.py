@@ -19,7 +19,7 @@ from yihu.auth.models import MFA_ROLES, Account, RefreshToken
 from yihu.config import get_settings
 from yihu.db import new_id, utcnow
 from yihu.errors import NOT_FOUND, DomainError
-from yihu.kit import audit
+from yihu.kit import audit, clock
 from yihu.kit.crypto import mask_phone
 from yihu.kit.vault import vault
 from yihu.notify import service as notify
@@ -100,7 +100,7 @@ class Registration:
 
 
 async def register_resident(session: AsyncSession, reg: Registration, today: date | None = None) -> Account:
-    today = today or date.today()
+    today = today or clock.today()
     name = registry.normalize_name(reg.name)
     idn = registry.parse(reg.id_number, today)
     phone = registry.normalize_phone(reg.phone)

@@ -24,7 +24,7 @@ from yihu.db import Base, Database, commit, utcnow
 from yihu.demo import bulk, district, logins, nursing, outpatient, population
 from yihu.demo.keys import DEMO_PASSWORD, uid
 from yihu.demo.staff import StaffPlan, staff_plan
-from yihu.kit import audit
+from yihu.kit import audit, clock
 from yihu.registry.codes import INSTITUTION_KINDS
 from yihu.registry.models import (
     Card,
@@ -307,7 +307,7 @@ def _logins() -> list[DemoLogin]:
 
 async def load_demo(db: Database, progress: Tick | None = None, *, today: date | None = None) -> DemoSummary:
     """Load the demo district unless it is there already; either way return what to log in with."""
-    today = today or date.today()
+    today = today or clock.today()
     tick = progress or _no_progress
     tick(0, total=STEPS)
     async with db.sessionmaker() as session:

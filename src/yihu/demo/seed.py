@@ -17,7 +17,7 @@ from yihu.db import Database, commit, utcnow
 from yihu.demo import bulk, district, population
 from yihu.demo.keys import DEMO_PASSWORD
 from yihu.demo.region import institution_id, load_demo
-from yihu.kit import audit
+from yihu.kit import audit, clock
 from yihu.registry.models import Patient
 
 
@@ -32,7 +32,7 @@ async def seed_residents(
     """Add exactly ``n`` residents (about a third of them heads of household with an account)."""
     if n <= 0:
         return 0
-    today = today or date.today()
+    today = today or clock.today()
     batch = max(1, batch)
     await load_demo(db, today=today)  # the district the residents live in (no-op when loaded)
     ids = {i.code: institution_id(i.code) for i in district.INSTITUTIONS}

@@ -12,6 +12,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def today() -> date:
+    """Today in Asia/Shanghai (the server may run in UTC: between 16:00 and 24:00 UTC that is already tomorrow)."""
+    return local_date(now())
+
+
 def local_date(at: datetime) -> date:
     return at.astimezone(LOCAL).date()
 

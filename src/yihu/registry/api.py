@@ -14,7 +14,7 @@ from yihu.auth.deps import CurrentActor, MaybeActor
 from yihu.auth.policy import require_institution_staff, require_role
 from yihu.db import utcnow
 from yihu.errors import FORBIDDEN, DomainError
-from yihu.kit import audit
+from yihu.kit import audit, clock
 from yihu.kit.context import current_lang
 from yihu.kit.routing import CommittingRoute, SessionDep
 from yihu.registry import codes, directory, schemas, stats
@@ -145,7 +145,7 @@ def _credential_out(c: Credential, today: date) -> schemas.CredentialOut:
 
 async def practitioners_out(session: SessionDep, actor: Actor | None,
                             rows: list[Practitioner]) -> list[schemas.PractitionerOut]:
-    today = date.today()
+    today = clock.today()
     ids = [p.id for p in rows]
     roles = await directory.roles_of(session, ids)
     private_ids = [p.id for p in rows if policy.may_see_credentials(actor, p.registered_institution_id)]
@@ -212,7 +212,7 @@ async def add_credential(practitioner_id: str, body: schemas.CredentialIn, sessi
     c = await directory.add_credential(session, practitioner_id, **body.model_dump())
     audit.record(session, actor, "credential.add", resource_type="Practitioner", resource_id=practitioner_id,
                  detail={"kind": c.kind})
-    return _credential_out(c, date.today())
+    return _credential_out(c, clock.today())
 
 
 @router.post("/practitioners/{practitioner_id}/suspension", response_model=schemas.PractitionerOut)

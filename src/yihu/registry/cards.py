@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yihu.config import get_settings
 from yihu.db import new_id, utcnow
 from yihu.errors import NOT_FOUND, DomainError
+from yihu.kit import clock
 from yihu.kit.crypto import mask_card_number, mask_phone
 from yihu.kit.vault import vault
 from yihu.registry import codes, errors, idcard
@@ -67,7 +68,7 @@ async def bind(session: AsyncSession, *, account_id: str, holder_patient_id: str
                consent: ConsentCheck | None = None, today: date | None = None) -> tuple[Card, Patient]:
     """Bind a card. Binding someone already known to the region with a phone on record needs their consent: the
     code sent to that phone (``consent(phone, code)`` checks it)."""
-    today = today or date.today()
+    today = today or clock.today()
     if req.card_type not in codes.CARD_TYPES:
         raise DomainError(errors.CARD_TYPE)
     number = re.sub(r"\s", "", req.card_number or "").upper()

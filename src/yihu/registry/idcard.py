@@ -10,6 +10,7 @@ from functools import lru_cache
 from stdnum import numdb
 
 from yihu.errors import DomainError
+from yihu.kit import clock
 from yihu.registry import errors
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -44,7 +45,7 @@ def region_exists(code6: str) -> bool:
 
 
 def parse(raw: str, today: date | None = None) -> IdentityNumber:
-    today = today or date.today()
+    today = today or clock.today()
     value = re.sub(r"[\s-]", "", raw or "").upper()
     if len(value) != 18:
         raise DomainError(errors.ID_LENGTH, length=len(value))

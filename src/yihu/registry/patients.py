@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yihu.db import new_id, utcnow
 from yihu.errors import NOT_FOUND, DomainError
+from yihu.kit import clock
 from yihu.kit.crypto import mask_id_number, mask_phone
 from yihu.kit.vault import vault
 from yihu.registry import errors
@@ -88,7 +89,7 @@ def phone_of(p: Patient) -> str | None:
 
 
 def age_of(p: Patient, today: date | None = None) -> int:
-    today = today or date.today()
+    today = today or clock.today()
     b = p.birth_date
     return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
 
