@@ -118,6 +118,13 @@ class NursingOrder(IdMixin, TimestampMixin, Base):
         Index("ix_nursing_order_institution_day", "institution_id", "service_day", "status"),
         Index("ix_nursing_order_nurse_day", "nurse_id", "service_day"),
         Index("ix_nursing_order_created", "created_at"),
+        # the cockpit's (migration 0009): each figure is counted by its own time column
+        Index("ix_nursing_order_status_institution", "status", "institution_id"),
+        Index("ix_nursing_order_institution_id", "institution_id", "id"),
+        Index("ix_nursing_order_checked_in", "checked_in_at"),
+        Index("ix_nursing_order_completed", "completed_at"),
+        Index("ix_nursing_order_paid", "paid_at"),
+        Index("ix_nursing_order_rated", "rated_at"),
     )
 
     number: Mapped[str] = mapped_column(String(24), unique=True)
@@ -174,7 +181,8 @@ class NursingOrderEvent(IdMixin, Base):
     """Every state change of an order: who, in which role, when, from what to what (全程留痕)."""
 
     __tablename__ = "nursing_order_event"
-    __table_args__ = (Index("ix_nursing_order_event_order", "order_id", "at"), Index("ix_nursing_order_event_at", "at"))
+    __table_args__ = (Index("ix_nursing_order_event_order", "order_id", "at"), Index("ix_nursing_order_event_at", "at"),
+                      Index("ix_nursing_order_event_institution_at", "institution_id", "at"))
 
     order_id: Mapped[str] = mapped_column(ForeignKey("nursing_order.id"))
     institution_id: Mapped[str] = mapped_column(String(36), index=True)

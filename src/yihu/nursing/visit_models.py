@@ -108,7 +108,8 @@ class NursingConsumableUse(IdMixin, Base):
     __tablename__ = "nursing_consumable_use"
     __table_args__ = (UniqueConstraint("order_id", "consumable_code"),
                       CheckConstraint("count > 0 AND count <= 100", name="count_sane"),
-                      CheckConstraint("amount_fen = count * unit_fen", name="amount_is_count_times_price"))
+                      CheckConstraint("amount_fen = count * unit_fen", name="amount_is_count_times_price"),
+                      Index("ix_nursing_consumable_use_recorded", "recorded_at"))
 
     order_id: Mapped[str] = mapped_column(ForeignKey("nursing_order.id"), index=True)
     consumable_code: Mapped[str] = mapped_column(String(32))
@@ -124,7 +125,8 @@ class NursingWaste(IdMixin, Base):
     __tablename__ = "nursing_waste"
     __table_args__ = (CheckConstraint(_in("kind", WASTE_KINDS), name="kind_known"),
                       CheckConstraint("(count IS NOT NULL AND count > 0) OR (weight_g IS NOT NULL AND weight_g > 0)",
-                                      name="count_or_weight"))
+                                      name="count_or_weight"),
+                      Index("ix_nursing_waste_recorded", "recorded_at"))
 
     order_id: Mapped[str] = mapped_column(ForeignKey("nursing_order.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -136,7 +138,8 @@ class NursingWaste(IdMixin, Base):
 
 class NursingRating(IdMixin, Base):
     __tablename__ = "nursing_rating"
-    __table_args__ = (UniqueConstraint("order_id"), CheckConstraint("stars BETWEEN 1 AND 5", name="stars_1_to_5"))
+    __table_args__ = (UniqueConstraint("order_id"), CheckConstraint("stars BETWEEN 1 AND 5", name="stars_1_to_5"),
+                      Index("ix_nursing_rating_rated", "rated_at"))
 
     order_id: Mapped[str] = mapped_column(ForeignKey("nursing_order.id"))
     institution_id: Mapped[str] = mapped_column(ForeignKey("institution.id"), index=True)
