@@ -258,6 +258,14 @@ def test_a_recurring_plan_with_coordinates_typed_by_hand(site: Site, browser: Br
     res.get_by_test_id("detail-back").click()
     series = res.get_by_test_id("nursing-order").filter(has_text="/6次")
     expect(series).to_have_count(6)
+    # The family cancels the last visit of the plan before review: free, and it leaves the open list.
+    series.filter(has_text="第6/6次").click()
+    res.get_by_test_id("cancel-nursing").click()
+    res.locator(".van-dialog__confirm").click()
+    expect(res.get_by_test_id("detail-status")).to_have_attribute("data-status", "cancelled")
+    expect(res.locator("[data-testid=trail-step][data-action=cancel_resident]")).to_contain_text("家属取消")
+    res.get_by_test_id("detail-back").click()
+    expect(res.get_by_test_id("nursing-order").filter(has_text="/6次")).to_have_count(5)
     res.context.close()
 
 
