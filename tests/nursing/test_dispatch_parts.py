@@ -137,15 +137,19 @@ def test_the_problem_carries_eligibility_two_nurse_visits_continuity_and_pinned_
     p = built.problem
     assert built.reasons == {"o4": "no_eligible_nurse", "o6": "no_shift"}
     jobs = {j.id: j for j in p.jobs}
-    assert set(jobs) == {"o1", "o2", "o3", "o5", "f1#0"}
-    assert (jobs["o1"].window, jobs["o1"].preferred, jobs["o1"].incompatible) == ((540, 660), {"b"}, frozenset())
+    assert set(jobs) == {"o1", "o2", "o3", "o5"}
+    a, b0, b1, c = "a~0", "b~0", "b~1", "c~0"
+    assert (jobs["o1"].window, jobs["o1"].preferred, jobs["o1"].incompatible) == ((540, 660), {b0, b1}, frozenset())
     assert (len(jobs["o2"].tasks), jobs["o2"].sync, jobs["o2"].tasks[0].duration) == (2, "simultaneous", 60)
-    assert jobs["o3"].incompatible == {"b", "c"}
-    assert jobs["o5"].incompatible == {"b", "c"}  # "d" is eligible but has no shift
-    # the consented visit stays with its nurse at its time
-    assert (jobs["f1#0"].window, jobs["f1#0"].incompatible, jobs["f1#0"].tasks[0].duration) == ((840, 840),
-                                                                                                {"a", "c"}, 30)
-    assert [(c.id, c.shift) for c in p.caregivers] == [("a", (480, 1020)), ("b", (480, 1020)), ("c", (780, 1020))]
+    assert jobs["o3"].incompatible == {b0, b1, c}
+    assert jobs["o5"].incompatible == {b0, b1, c}  # "d" is eligible but has no shift
+    # the consented visit stays with its nurse at its time: it cuts b's shift in two pieces, the first ending at
+    # its door when it starts (14:00), the second leaving from there when it ends (14:30)
+    assert built.fixed == [("f1", 0, "b", nb.at(DAY, "14:00"))]
+    shifts = {cg.id: cg.shift for cg in p.caregivers}
+    assert shifts == {a: (480, 1020), b0: (480, 840), b1: (870, 1020), c: (780, 1020)}
+    cg = {x.id: x for x in p.caregivers}
+    assert cg[b0].end == cg[b1].start != cg[b0].start
     assert p.balance_weight > 0
     # two-nurse items need two eligible nurses on shift
     d.eligible["o2"] = {"a", "d"}

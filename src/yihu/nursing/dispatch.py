@@ -33,7 +33,7 @@ from yihu.registry.models import Practitioner
 
 SERVICE = "visit"
 BALANCE_WEIGHT = 0.2  # minutes of (max - min working time) traded against 1 minute of travel/lateness (÷3)
-FIXED = "#"  # job id of a visit already assigned: "<order id>#<task index>"
+PIECE = "~"  # caregiver id of a piece of a nurse's shift between visits already assigned: "<nurse id>~<n>"
 
 
 @dataclass
@@ -55,6 +55,7 @@ class Built:
     problem: Problem
     midnight: datetime
     reasons: dict[str, str]  # order id -> why it is not in the problem
+    fixed: list[tuple[str, int, str, datetime]] = field(default_factory=list)  # pinned (order, task, nurse, start)
 
 
 def minute_of(midnight: datetime, at: datetime) -> int:
@@ -111,7 +112,13 @@ async def gather(session: AsyncSession, institution_id: str, day: date, *, repla
 
 
 def build(d: Day, now: datetime) -> Built:
-    """The optimiser's problem for the day (pure): locations, nurses with shift bounds, visits, pinned visits."""
+    """The optimiser's problem for the day (pure): locations, nurses with shift bounds, visits, pinned visits.
+
+    A visit already given to a shift nurse is not a job the optimiser could move or make late: it cuts her shift
+    into pieces (caregivers ``<nurse>~<n>``), each ending at the pinned visit's door when it starts and the next
+    starting there when it ends. Pieces of one nurse never overlap in time, so a two-nurse visit still gets two
+    different people.
+    """
     midnight = midnight_of(d.day)
     not_before = max(0, math.ceil((now - midnight).total_seconds() / 60))
     points: list[travel.Point] = []
@@ -131,7 +138,9 @@ def build(d: Day, now: datetime) -> Built:
         begin[p.id] = max(minute_of(midnight, s.start_at), not_before)
         end[p.id] = minute_of(midnight, s.end_at)
         home[p.id] = at(s.start_latitude, s.start_longitude)
-    jobs: list[Job] = []
+    pins: dict[str, list[tuple[int, int, int]]] = {}
+    leave_from = dict(home)
+    fixed: list[tuple[str, int, str, datetime]] = []
     for o in d.fixed:  # pinned: each of its shift nurses serves it exactly when already planned
         if o.planned_start_at is None or o.planned_end_at is None:
             continue
@@ -140,12 +149,35 @@ def build(d: Day, now: datetime) -> Built:
         for k, nid in enumerate((o.nurse_id, o.second_nurse_id)):
             if nid is None or nid not in begin or s0 >= end[nid] or e0 <= begin[nid]:
                 continue
-            if s0 < begin[nid]:  # under way or started already: she is free when it ends
-                begin[nid] = e0
+            fixed.append((o.id, k, nid, o.planned_start_at))
+            if s0 < begin[nid]:  # under way or started already: she is free when it ends, at that door
+                begin[nid], leave_from[nid] = max(begin[nid], e0), loc
                 continue
-            jobs.append(Job(f"{o.id}{FIXED}{k}", loc, (s0, s0), (Task(SERVICE, e0 - s0),),
-                            incompatible=frozenset(n for n in begin if n != nid)))
+            pins.setdefault(nid, []).append((s0, e0, loc))
+    for o in d.orders:  # every place is known before the travel matrix is computed
+        at(o.latitude, o.longitude)
+    matrix = travel.matrix(points)
+    caregivers: list[Caregiver] = []
+    pieces: dict[str, list[str]] = {}
+    for _, p in d.shifts:
+        nid = p.id
+        cursor, where = begin[nid], leave_from[nid]
+        n = 0
+        for s0, e0, loc in sorted(pins.get(nid, [])):
+            caregivers.append(Caregiver(f"{nid}{PIECE}{n}", frozenset({SERVICE}), where, loc,
+                                        (cursor, max(cursor, s0))))
+            pieces.setdefault(nid, []).append(f"{nid}{PIECE}{n}")
+            n += 1
+            cursor, where = max(cursor, e0), loc
+        last = max(end[nid], cursor + matrix[where][home[nid]])
+        caregivers.append(Caregiver(f"{nid}{PIECE}{n}", frozenset({SERVICE}), where, home[nid], (cursor, last)))
+        pieces.setdefault(nid, []).append(f"{nid}{PIECE}{n}")
     on_shift = set(begin)
+
+    def of(nurses: set[str]) -> frozenset[str]:
+        return frozenset(c for n in nurses for c in pieces.get(n, []))
+
+    jobs: list[Job] = []
     reasons: dict[str, str] = {}
     for o in d.orders:
         ok = d.eligible.get(o.id, set())
@@ -161,35 +193,27 @@ def build(d: Day, now: datetime) -> Built:
         two = o.nurses_required == 2
         jobs.append(Job(o.id, at(o.latitude, o.longitude), (earliest, latest),
                         (Task(SERVICE, dur),) * (2 if two else 1), sync="simultaneous" if two else None,
-                        incompatible=frozenset(on_shift - ok),
-                        preferred=frozenset(d.preferred.get(o.id, set()) & ok & on_shift)))
-    caregivers = []
-    matrix = travel.matrix(points)
-    for _, p in d.shifts:
-        last = max([j.window[0] + j.tasks[0].duration + matrix[j.location][home[p.id]]
-                    for j in jobs if FIXED in j.id and p.id not in j.incompatible], default=0)
-        caregivers.append(Caregiver(p.id, frozenset({SERVICE}), home[p.id], home[p.id],
-                                    (begin[p.id], max(end[p.id], last))))
+                        incompatible=of(on_shift - ok),
+                        preferred=of(d.preferred.get(o.id, set()) & ok & on_shift)))
     problem = Problem(tuple(caregivers), tuple(jobs), matrix, balance_weight=BALANCE_WEIGHT)
-    return Built(problem=problem, midnight=midnight, reasons=reasons)
+    return Built(problem=problem, midnight=midnight, reasons=reasons, fixed=fixed)
 
 
 def stops_of(built: Built, solution: Solution) -> tuple[list[tuple[str, int, str, datetime]], dict[str, str]]:
     """(order id, task index, nurse id, start) of every placed visit, and the visits that could not be placed."""
     reasons = dict(built.reasons)
     placed: dict[str, list[tuple[str, int, str, datetime]]] = {}
-    for nurse_id, route in solution.routes.items():
+    for piece, route in solution.routes.items():
+        nurse_id = piece.partition(PIECE)[0]
         for stop in route:
-            order_id, _, k = stop.job_id.partition(FIXED)
-            task = int(k) if k else stop.task_index
             start = built.midnight + timedelta(minutes=stop.start)
-            placed.setdefault(stop.job_id, []).append((order_id, task, nurse_id, start))
-    out = []
+            placed.setdefault(stop.job_id, []).append((stop.job_id, stop.task_index, nurse_id, start))
+    out = list(built.fixed)
     for job in built.problem.jobs:
         got = placed.get(job.id, [])
         if len(got) == len(job.tasks):
             out.extend(got)
-        elif FIXED not in job.id:
+        else:
             reasons[job.id] = "could_not_fit"
     return out, reasons
 
