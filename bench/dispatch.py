@@ -22,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from yihu.nursing.optimiser import Caregiver, Job, Problem, Solution, Task, solve  # noqa: E402
+from yihu.nursing.optimiser import ENGINES, Caregiver, Job, Problem, Solution, Task, solve  # noqa: E402
 
 SCALE = 1000  # the published distances are reals: the optimiser works in 1/1000 units, travel rounded up
 EPS = 1e-6
@@ -234,25 +234,15 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--solutions-dir", type=Path)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--engine", choices=("lns", "ortools"), default="lns",
-                        help="lns: the product's optimiser; ortools: the plain OR-Tools routing baseline")
+    parser.add_argument("--engine", choices=ENGINES, default="lns",
+                        help="lns: the product's default optimiser; ortools: the OR-Tools routing model")
     args = parser.parse_args()
-    if args.engine == "ortools":
-        try:
-            import ortools  # noqa: F401
-        except ImportError:
-            parser.error("--engine ortools needs the OR-Tools package: pip install 'ortools>=9.10,<10'")
     results: dict[str, list[dict[str, Any]]] = {}
     all_feasible = True
     for path in instance_files(args.paths):
         data = json.loads(path.read_text())
         name = path.stem
-        if args.engine == "ortools":
-            from dispatch_ortools import solve_ortools
-
-            solution = solve_ortools(to_problem(data), args.time_limit)
-        else:
-            solution = solve(to_problem(data), time_limit=args.time_limit, seed=args.seed)
+        solution = solve(to_problem(data), time_limit=args.time_limit, seed=args.seed, engine=args.engine)
         sol_json = to_solution_json(data, solution)
         objective, violations, unserved = check(data, sol_json)
         if "central_offices" in data and unserved:

@@ -6,6 +6,7 @@ import base64
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -61,6 +62,7 @@ class Settings(BaseSettings):
     booking_rate_per_ip: int = 120
     booking_rate_window_seconds: int = 60
     redis_url: str = ""
+    nursing_dispatch_engine: Literal["lns", "ortools"] = "lns"  # measured by bench/dispatch.py: lns is closer
     nursing_dispatch_seconds: float = 5.0  # the dispatch optimiser's time limit per proposed day plan
     nursing_checkin_radius_m: int = 500  # a nurse checks in within this distance of the visit address
 

@@ -188,3 +188,20 @@ def test_product_sized_day_is_feasible_and_quick() -> None:
     assert len(sol.unassigned) <= 3
     served = {s.job_id for route in sol.routes.values() for s in route}
     assert served.isdisjoint(sol.unassigned) and len(served) + len(sol.unassigned) == 60
+
+
+def test_the_ortools_engine_solves_the_same_problem_feasibly():
+    """The OR-Tools routing engine (the alternative the default was measured against) is wired in and feasible:
+    abilities, a simultaneous two-nurse visit on two different nurses, shift ends."""
+    travel = [[0, 10, 15, 20], [10, 0, 8, 12], [15, 8, 0, 9], [20, 12, 9, 0]]
+    nurses = (Caregiver("a", frozenset({"s"}), 0, 0, (0, 600)), Caregiver("b", frozenset({"s", "p"}), 0, 0, (0, 600)))
+    jobs = (Job("j1", 1, (30, 60), (Task("s", 20),)), Job("j2", 2, (0, 200), (Task("p", 30),)),
+            Job("j3", 3, (100, 140), (Task("s", 15), Task("s", 15)), sync="simultaneous"))
+    problem = Problem(nurses, jobs, travel)
+    sol = solve(problem, time_limit=2, engine="ortools")
+    assert sol.violations == [] and sol.unassigned == []
+    where = {(s.job_id, s.task_index): (n, s.start) for n, route in sol.routes.items() for s in route}
+    assert where[("j2", 0)][0] == "b"  # only b has the ability
+    (n0, t0), (n1, t1) = where[("j3", 0)], where[("j3", 1)]
+    assert n0 != n1 and t0 == t1 >= 100
+    assert evaluate(problem, sol.routes).violations == []

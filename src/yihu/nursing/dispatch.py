@@ -227,9 +227,10 @@ async def propose(session: AsyncSession, actor: Actor | None, institution_id: st
         raise DomainError(errs.DAY_INVALID)
     d = await gather(session, institution_id, day, replan_assigned=replan_assigned)
     built = build(d, now)
-    limit = get_settings().nursing_dispatch_seconds if time_limit is None else time_limit
+    settings = get_settings()
+    limit = settings.nursing_dispatch_seconds if time_limit is None else time_limit
     if built.problem.jobs and built.problem.caregivers:
-        solution = await asyncio.to_thread(solve, built.problem, limit)
+        solution = await asyncio.to_thread(solve, built.problem, limit, 0, settings.nursing_dispatch_engine)
     else:
         solution = Solution(routes={}, unassigned=[j.id for j in built.problem.jobs], travel=0, total_tardiness=0,
                             max_tardiness=0, objective=0.0, seconds=0.0)

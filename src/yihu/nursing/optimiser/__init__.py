@@ -13,11 +13,21 @@ from .evaluate import evaluate
 from .lns import search
 from .model import Caregiver, Job, Problem, Solution, Stop, Task
 
-__all__ = ["Caregiver", "Job", "Problem", "Solution", "Stop", "Task", "evaluate", "solve"]
+__all__ = ["ENGINES", "Caregiver", "Job", "Problem", "Solution", "Stop", "Task", "evaluate", "solve"]
 
 
-def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0) -> Solution:
-    """Best plan found within `time_limit` seconds; visits that cannot be placed feasibly are `unassigned`."""
+ENGINES = ("lns", "ortools")
+
+
+def solve(problem: Problem, time_limit: float = 10.0, seed: int = 0, engine: str = "lns") -> Solution:
+    """Best plan found within `time_limit` seconds; visits that cannot be placed feasibly are `unassigned`.
+
+    ``engine`` "lns" (default: exact timing of synchronised visits + large-neighbourhood search) or "ortools" (the
+    OR-Tools routing model); bench/dispatch.py measures both on the published instances."""
+    if engine == "ortools":
+        from .ortools_engine import solve_ortools
+
+        return solve_ortools(problem, time_limit)
     began = time.monotonic()
     compiled = Compiled(problem)
     plan = search(compiled, time_limit - (time.monotonic() - began), seed)
