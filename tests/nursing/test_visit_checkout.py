@@ -56,6 +56,8 @@ async def test_consumables_are_counted_from_the_kit_and_summed(client, session):
     r = await client.get(url, headers=b.auth(w.resident))
     assert r.status_code == 200 and r.json()["consumables_fen"] == 3000
     assert [k["consumable"] for k in r.json()["kit"]] == ["dressing_pack", "saline"]
+    assert [(k["name_zh"], k["unit"], k["price_fen"]) for k in r.json()["kit"]] == [("换药包", "包", 1500),
+                                                                                  ("生理盐水", "支", 500)]
     r = await client.post(url, json={"items": [{"code": "saline", "count": 1}]}, headers=vb.nurse_h(w, 1))
     assert r.status_code == 403
     assert (await _order(session, o["id"])).consumables_fen == 3000

@@ -17,7 +17,7 @@ from yihu.kit import clock
 from yihu.kit.context import current_lang
 from yihu.kit.crypto import mask_phone
 from yihu.kit.routing import CommittingRoute, SessionDep
-from yihu.nursing import access, lifecycle, orders, visit_consent, visit_supplies, visits
+from yihu.nursing import access, catalogue, lifecycle, orders, visit_consent, visit_supplies, visits
 from yihu.nursing import visit_schemas as s
 from yihu.nursing.models import NursingItemVersion, NursingOrder
 from yihu.nursing.visit_models import NursingWaste
@@ -147,7 +147,13 @@ async def _consumables_out(session: SessionDep, order: NursingOrder) -> s.Consum
     used = [s.ConsumableUseOut(code=u.consumable_code, name_zh=u.name_zh, unit=u.unit, count=u.count,
                                unit_fen=u.unit_fen, amount_fen=u.amount_fen, recorded_at=u.recorded_at)
             for u in await visit_supplies.uses(session, order.id)]
-    return s.ConsumablesOut(kit=list(v.kit or []) if v else [], used=used, consumables_fen=order.consumables_fen)
+    known = await catalogue.consumables(session)
+    kit: list[dict[str, object]] = []
+    for line in (v.kit or []) if v else []:
+        c = known.get(str(line.get("consumable", "")))
+        kit.append({**line, **({"name_zh": c.name_zh, "name_en": c.name_en, "unit": c.unit, "price_fen": c.price_fen}
+                               if c else {})})
+    return s.ConsumablesOut(kit=kit, used=used, consumables_fen=order.consumables_fen)
 
 
 @router.get("/nursing/orders/{order_id}/consumables", response_model=s.ConsumablesOut,
