@@ -35,9 +35,8 @@ async def require_order(session: AsyncSession, actor: Actor | None, order: Nursi
     if need == "read":
         if a.role == "resident":
             await policy.require_patient(session, a, order.patient_id, "read")
-        elif a.role == "regulator":
-            pass
-        elif not (a.role in ("institution_admin", "nurse") and a.institution_id == order.institution_id):
+        elif a.role != "regulator" and not (a.role in ("institution_admin", "nurse")
+                                            and a.institution_id == order.institution_id):
             raise DomainError(FORBIDDEN)
         return a
     if need == "resident":
