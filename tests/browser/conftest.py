@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.conftest import SCREENSHOTS, run_sync
+from tests.conftest import SCREENSHOTS, LiveServer, run_sync
 from yihu.config import get_settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -77,3 +79,16 @@ def in_thread(coro: Any) -> Any:
     if "error" in out:
         raise out["error"]
     return out.get("value")
+
+
+@contextmanager
+def serving(db_url: str, seed: Coroutine[Any, Any, Any]) -> Iterator[Any]:
+    """Seed the module's database, serve it live, and yield the seeded site (a dataclass) with the server's URL."""
+    seeded = in_thread(seed)
+    server = LiveServer(db_url)
+    server.start()
+    try:
+        yield dataclasses.replace(seeded, url=server.url)
+    finally:
+        server.stop()
+        in_thread(server.db.dispose())

@@ -15,8 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
 from tests import builders as b
-from tests.browser.conftest import fill, in_thread, open_page, shot
-from tests.conftest import LiveServer
+from tests.browser.conftest import fill, in_thread, open_page, serving, shot
 from yihu.billing import admissions, sandbox
 from yihu.billing.models import Bill
 from yihu.config import get_settings
@@ -95,14 +94,8 @@ async def _balance(url: str, admission_id: str) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def site(live_db_url: str, browser: Browser) -> Iterator[Site]:
-    seeded = in_thread(_seed(live_db_url))
-    server = LiveServer(live_db_url)
-    server.start()
-    try:
-        yield Site(**{**seeded.__dict__, "url": server.url})
-    finally:
-        server.stop()
-        in_thread(server.db.dispose())
+    with serving(live_db_url, _seed(live_db_url)) as s:
+        yield s
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests import builders as b
-from tests.browser.conftest import fill, in_thread, open_page, shot
-from tests.conftest import LiveServer
+from tests.browser.conftest import fill, in_thread, open_page, serving, shot
 from tests.queueing.clinic import booked, clinic_today
 from yihu.auth.service import phone_of
 from yihu.billing import sandbox
@@ -91,14 +90,8 @@ async def _publish_report(site: Site) -> None:
 
 @pytest.fixture(scope="module")
 def site(live_db_url: str, browser: Browser) -> Iterator[Site]:
-    seeded = in_thread(_seed(live_db_url))
-    server = LiveServer(live_db_url)
-    server.start()
-    try:
-        yield Site(**{**seeded.__dict__, "url": server.url})
-    finally:
-        server.stop()
-        in_thread(server.db.dispose())
+    with serving(live_db_url, _seed(live_db_url)) as s:
+        yield s
 
 
 def sign_in(page: Page, url: str, phone: str, landing: str) -> None:

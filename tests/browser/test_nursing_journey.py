@@ -16,9 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests import builders as b
-from tests.browser.conftest import fill, in_thread, shot
+from tests.browser.conftest import fill, in_thread, serving, shot
 from tests.browser.nursing_support import PNG, context, deliver_payments, sign_in
-from tests.conftest import LiveServer
 from tests.nursing import builders as nb
 from yihu.auth.service import phone_of
 from yihu.config import get_settings
@@ -76,14 +75,8 @@ async def _seed(url: str) -> Site:
 
 @pytest.fixture(scope="module")
 def site(live_db_url: str, browser: Browser) -> Iterator[Site]:
-    seeded = in_thread(_seed(live_db_url))
-    server = LiveServer(live_db_url)
-    server.start()
-    try:
-        yield Site(**{**seeded.__dict__, "url": server.url})
-    finally:
-        server.stop()
-        in_thread(server.db.dispose())
+    with serving(live_db_url, _seed(live_db_url)) as s:
+        yield s
 
 
 

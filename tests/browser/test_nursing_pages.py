@@ -13,9 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests import builders as b
-from tests.browser.conftest import fill, in_thread, shot
+from tests.browser.conftest import fill, serving, shot
 from tests.browser.nursing_support import PNG, context, sign_in
-from tests.conftest import LiveServer
 from tests.nursing import builders as nb
 from tests.nursing import pay_support as ps
 from yihu.auth.service import actor_of, phone_of
@@ -72,14 +71,8 @@ def admin_secret(account: Any) -> str:
 
 @pytest.fixture(scope="module")
 def site(live_db_url: str, browser: Browser) -> Iterator[Site]:
-    seeded = in_thread(_seed(live_db_url))
-    server = LiveServer(live_db_url)
-    server.start()
-    try:
-        yield Site(**{**seeded.__dict__, "url": server.url})
-    finally:
-        server.stop()
-        in_thread(server.db.dispose())
+    with serving(live_db_url, _seed(live_db_url)) as s:
+        yield s
 
 
 
