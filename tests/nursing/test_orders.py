@@ -210,3 +210,19 @@ async def test_cancelling_after_the_nurse_set_off_bills_the_visit_fee(client, se
     assert r.json()["bill_id"]
     bill = (await client.get(f"/api/v1/bills/{r.json()['bill_id']}", headers=b.auth(w.resident))).json()
     assert (bill["amount_fen"], bill["kind"], bill["status"]) == (12000, "nursing", "unpaid")
+
+
+async def test_the_nurse_list_marks_who_is_busy_at_the_visits_time(client, session):
+    w = await nb.world(session)
+    (n1, _), (n2, _) = w.nurses
+    a = await _accepted(client, w)
+    c = await _accepted(client, w, start="09:00", end="12:00")
+    adm = b.auth(w.admin)
+    day = nb.tomorrow()
+    for order, nurse, hhmm in ((a, n1, "10:00"), (c, n2, "10:20")):
+        r = await client.post(f"/api/v1/nursing/orders/{order['id']}/assign",
+                              json={"nurse_id": nurse.id, "start": nb.at(day, hhmm).isoformat()}, headers=adm)
+        assert r.status_code == 200, r.text
+    rows = (await client.get(f"/api/v1/nursing/orders/{c['id']}/nurses", headers=adm)).json()
+    # n1 is at the other visit then; n2's own visit (this one) does not count against her
+    assert {r["practitioner_id"]: r["busy"] for r in rows} == {n1.id: True, n2.id: False}

@@ -198,12 +198,14 @@ async def nurses_for(order_id: str, session: SessionDep, actor: CurrentActor) ->
     version = await assignment.requirements(session, order)
     rows = await eligibility.nurses_of(session, order.institution_id, order.service_day,
                                        required=version.credentials, patient_id=order.patient_id)
+    busy: set[str] = set()
+    if order.planned_start_at and order.planned_end_at:
+        busy = await assignment.busy_nurses(session, [n.id for n, _ in rows], order.planned_start_at,
+                                            order.planned_end_at, order.id)
     out = []
     for n, e in rows:
-        busy = bool(order.planned_start_at and order.planned_end_at and await assignment.overlapping(
-            session, n.id, order.planned_start_at, order.planned_end_at, order.id))
         out.append(schemas.NurseEligibilityOut(
-            practitioner_id=n.id, name=n.name, title=n.title, eligible=e.eligible, busy=busy,
+            practitioner_id=n.id, name=n.name, title=n.title, eligible=e.eligible, busy=n.id in busy,
             failures=[schemas.CheckOut(code=f.code, text=f.text()) for f in e.failures]))
     out.sort(key=lambda r: (not r.eligible, r.name))
     return out

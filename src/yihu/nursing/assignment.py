@@ -35,13 +35,21 @@ async def _lock_nurse(session: AsyncSession, nurse_id: str) -> None:
                           .values(updated_at=utcnow()).execution_options(synchronize_session=False))
 
 
+async def busy_nurses(session: AsyncSession, nurse_ids: list[str], start: datetime, end: datetime,
+                      exclude_order_id: str) -> set[str]:
+    """Which of these nurses already have a visit overlapping [start, end) (one query)."""
+    if not nurse_ids:
+        return set()
+    rows = await session.execute(select(NursingOrder.nurse_id, NursingOrder.second_nurse_id).where(
+        or_(NursingOrder.nurse_id.in_(nurse_ids), NursingOrder.second_nurse_id.in_(nurse_ids)),
+        NursingOrder.status.in_(BUSY), NursingOrder.id != exclude_order_id,
+        and_(NursingOrder.planned_start_at < end, NursingOrder.planned_end_at > start)))
+    return {n for pair in rows.tuples() for n in pair if n in nurse_ids}
+
+
 async def overlapping(session: AsyncSession, nurse_id: str, start: datetime, end: datetime,
                       exclude_order_id: str) -> bool:
-    row = await session.scalar(select(NursingOrder.id).where(
-        or_(NursingOrder.nurse_id == nurse_id, NursingOrder.second_nurse_id == nurse_id),
-        NursingOrder.status.in_(BUSY), NursingOrder.id != exclude_order_id,
-        and_(NursingOrder.planned_start_at < end, NursingOrder.planned_end_at > start)).limit(1))
-    return row is not None
+    return bool(await busy_nurses(session, [nurse_id], start, end, exclude_order_id))
 
 
 async def require_eligible(session: AsyncSession, order: NursingOrder, nurse_id: str,
