@@ -3,9 +3,10 @@ API process's memory per watcher.
 
     YIHU_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/yihu_bench_queue python bench/queue_push.py
 
-Every watcher has one reader running all the time that notes when each event arrives; the bench only waits for the
-board to fill. (Starting 5,000 waiting tasks after each "call next" answered had made the client part of what was
-measured: p50 464 ms -> 128 ms on the same machine and server.)
+Every watcher is a bare asyncio protocol that notes when each event's bytes arrive (no task per watcher: the bench
+client shares the cores with the server, and 5,000 reader tasks had been part of what was measured); the bench only
+waits for the board to fill. Latency runs from just before the call-next request is sent to the moment a watcher's
+bytes for that event are received; a watcher that never gets an event counts as missing.
 
 Options: --watchers 5000 --rounds 20 --waiting 60. Everything runs on 127.0.0.1; the server is started and stopped
 here, every wait is bounded. The last line printed is one JSON object with the figures.
@@ -26,6 +27,7 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import httpx
 from sqlalchemy import text
@@ -137,51 +139,75 @@ async def wait_ready(base: str) -> None:
     raise RuntimeError("server did not start")
 
 
-class Watcher:
-    """One SSE connection read with raw asyncio streams (light enough to run 5,000 in the bench process)."""
+class Watcher(asyncio.Protocol):
+    """One SSE connection as a bare asyncio protocol: no task per watcher, arrivals noted as bytes come in.
 
-    def __init__(self) -> None:
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+    It still speaks HTTP/1.1 (the status line, chunked transfer coding) and parses each SSE event's ``id`` and
+    ``event`` lines; an event counts when its blank line has arrived, at the time its last bytes were received.
+    """
+
+    def __init__(self, board: Board) -> None:
+        self.board = board
+        self.transport: asyncio.Transport | None = None
+        self.head: bytes | None = b""  # the response head until it is complete, then None
+        self.raw = b""  # received, not yet de-chunked
+        self.text = b""  # de-chunked SSE text, not yet a complete event
+        self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's transports are not registered subclasses
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.opened.done():
+            self.opened.set_exception(exc or ConnectionError("closed before the opening event"))
+        if not self.lost.done():
+            self.lost.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        at = time.perf_counter()
+        if self.head is not None:
+            self.head += data
+            end = self.head.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            status, rest = self.head[:end], self.head[end + 4:]
+            self.head = None
+            if b" 200 " not in status.split(b"\r\n", 1)[0] or b"transfer-encoding: chunked" not in status.lower():
+                self.opened.set_exception(RuntimeError(status.split(b"\r\n", 1)[0].decode()))
+                self.close()
+                return
+            data = rest
+        self.raw += data
+        while True:  # de-chunk whatever is complete
+            eol = self.raw.find(b"\r\n")
+            if eol < 0:
+                break
+            size = int(self.raw[:eol], 16)
+            if len(self.raw) < eol + 2 + size + 2:
+                break
+            self.text += self.raw[eol + 2:eol + 2 + size]
+            self.raw = self.raw[eol + 2 + size + 2:]
+        while (end := self.text.find(b"\n\n")) >= 0:
+            block, self.text = self.text[:end], self.text[end + 2:]
+            if b"data: " not in block:
+                continue  # a keep-alive comment or the retry line
+            seq, _ = parse_event(block)
+            if not self.opened.done():
+                self.opened.set_result(None)  # the opening picture: not a measured delivery
+            else:
+                self.board.arrived(seq, at)
 
     async def open(self, port: int, path: str) -> None:
-        self.reader, self.writer = await asyncio.open_connection(HOST, port, limit=1 << 20)
-        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: text/event-stream\r\n\r\n".encode())
-        await self.writer.drain()
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        if b" 200 " not in head.split(b"\r\n", 1)[0]:
-            raise RuntimeError(head.split(b"\r\n", 1)[0].decode())
-        await self.until(lambda seq, kind: True)  # the opening picture
-
-    async def until(self, want: object) -> tuple[int, float]:
-        """Read events until ``want(seq, type)``; the arrival time of that event."""
-        assert self.reader is not None
-        while True:
-            block = await self.reader.readuntil(b"\n\n")
-            at = time.perf_counter()
-            if b"data: " not in block:
-                continue  # a chunk-size line, a keep-alive comment or the retry line
-            seq, kind = parse_event(block)
-            if want(seq, kind):  # type: ignore[operator]
-                return seq, at
-
-    async def follow(self, board: Board) -> None:
-        """Read every event as it arrives and note its arrival time (one reader per connection, all the time)."""
-        assert self.reader is not None
-        try:
-            while True:
-                block = await self.reader.readuntil(b"\n\n")
-                at = time.perf_counter()
-                if b"data: " not in block:
-                    continue
-                seq, _ = parse_event(block)
-                board.arrived(seq, at)
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
-            return
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_connection(lambda: self, HOST, port)
+        self.transport = transport
+        transport.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept: text/event-stream\r\n\r\n".encode())
+        await self.opened
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        if self.transport is not None:
+            self.transport.close()
 
 
 class Board:
@@ -226,12 +252,13 @@ async def bench(port: int, pid: int, info: dict[str, str], watchers_n: int, roun
     async with httpx.AsyncClient(base_url=base, headers=auth, timeout=30) as http:
         token = (await http.post(f"/api/v1/queues/{qid}/stream-token")).json()["token"]
         path = f"/api/v1/queues/{qid}/events?token={token}"
-        warm = Watcher()
-        await warm.open(port, path)  # modules loaded and pools warm before the baseline
+        warm = Watcher(Board(1))
+        await asyncio.wait_for(warm.open(port, path), 30)  # modules loaded and pools warm before the baseline
         warm.close()
         await asyncio.sleep(1.0)
         base_rss = rss_kib(pid)
-        watchers = [Watcher() for _ in range(watchers_n)]
+        board = Board(watchers_n)
+        watchers = [Watcher(board) for _ in range(watchers_n)]
         started = time.perf_counter()
         sem = asyncio.Semaphore(200)
 
@@ -254,8 +281,7 @@ async def bench(port: int, pid: int, info: dict[str, str], watchers_n: int, roun
         samples: list[float] = []
         request_ms: list[float] = []
         missing = 0
-        board = Board(len(live))
-        readers = [asyncio.create_task(w.follow(board)) for w in live]
+        board.watchers = len(live)
         for i in range(rounds):
             t0 = time.perf_counter()
             r = await http.post(f"/api/v1/queues/{qid}/call-next")
@@ -270,8 +296,6 @@ async def bench(port: int, pid: int, info: dict[str, str], watchers_n: int, roun
             await board.wait(int(fin.json()["last_event_id"]), 20)
             if i % 5 == 4:
                 log(f"round {i + 1}/{rounds}: p99 so far {percentile(samples, 99):.1f} ms")
-        for t in readers:
-            t.cancel()
         for w in live:
             w.close()
     return {"watchers": watchers_n, "connected": len(live), "rounds": rounds, "deliveries": len(samples),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
 import structlog
@@ -17,23 +17,69 @@ import structlog
 log = structlog.get_logger(__name__)
 
 
-class Subscription:
-    """One watcher's bounded buffer of messages."""
+Sink = Callable[[str], bool]
 
-    __slots__ = ("channel", "closed", "lagged", "queue")
+
+class Subscription:
+    """One watcher: a bounded buffer of messages, or a *direct* sink while the watcher is caught up.
+
+    A stream whose connection can be written synchronously parks on :meth:`park` with a sink: each message is then
+    handed to the sink at delivery (no task wake-up per watcher). A sink that cannot take a message (a gap, a slow
+    connection, the client gone) returns False: the stream leaves direct mode, the message goes to the buffer and
+    the stream's task resumes with it, so order is kept. The buffer is made on first use.
+    """
+
+    __slots__ = ("_parked", "_queue", "channel", "closed", "lagged", "sink", "size")
 
     def __init__(self, channel: str, size: int) -> None:
         self.channel = channel
-        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=size)
+        self.size = size
+        self._queue: asyncio.Queue[str] | None = None
         self.lagged = False
         self.closed = False
+        self.sink: Sink | None = None
+        self._parked: asyncio.Future[None] | None = None
+
+    @property
+    def queue(self) -> asyncio.Queue[str]:
+        if self._queue is None:
+            self._queue = asyncio.Queue(maxsize=self.size)
+        return self._queue
+
+    @property
+    def idle(self) -> bool:
+        """Nothing buffered and not behind: the stream may go direct."""
+        return not self.lagged and not self.closed and (self._queue is None or self._queue.empty())
+
+    async def park(self, sink: Sink) -> None:
+        """Hand delivery to ``sink`` until it refuses a message or the client goes (the caller checks the buffer)."""
+        self.sink = sink
+        self._parked = asyncio.get_running_loop().create_future()
+        try:
+            await self._parked
+        finally:
+            self.sink = None
+            self._parked = None
+
+    def _unpark(self) -> None:
+        self.sink = None
+        if self._parked is not None and not self._parked.done():
+            self._parked.set_result(None)
 
     def close(self, signal: str) -> None:
         """The watcher's client has gone: wake the stream so it ends (the flag holds even if the buffer is full)."""
         self.closed = True
+        if self.sink is not None:
+            self._unpark()
+            return
         self.poke(signal)
 
     def offer(self, message: str) -> None:
+        sink = self.sink
+        if sink is not None:
+            if sink(message):
+                return
+            self._unpark()
         try:
             self.queue.put_nowait(message)
         except asyncio.QueueFull:
@@ -41,6 +87,11 @@ class Subscription:
 
     def poke(self, signal: str) -> None:
         """A keep-alive tick or a close: dropped when the buffer is full (the watcher has work waiting anyway)."""
+        sink = self.sink
+        if sink is not None:
+            if sink(signal):
+                return
+            self._unpark()
         if not self.queue.full():
             self.queue.put_nowait(signal)
 

@@ -4,6 +4,10 @@ The app's HTTP middleware (request id, logging) is a ``BaseHTTPMiddleware``: it 
 open stream through an in-memory channel and an extra task, which costs memory and latency per watcher. This outer
 middleware sends the stream paths to the same openers as the routes in :mod:`yihu.queueing.sse_api`, writes the
 frames itself and notices a disconnect from ``receive`` (no timer per watcher: keep-alives come from one ticker).
+
+On uvicorn's httptools server the queue streams also go *direct*: while a watcher is caught up, the broker writes
+each event's chunk straight to its connection's transport at delivery (see :func:`direct_writer`), instead of
+waking one task per watcher; everything else (replay, gaps, a slow connection) takes the ordinary path.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import asyncio
 import contextlib
 import json
 import re
-from typing import Any
+from typing import Any, Final
 from urllib.parse import parse_qs
 
 import structlog
@@ -24,13 +28,44 @@ from yihu.auth.actor import Actor
 from yihu.errors import DomainError, pick_language
 from yihu.queueing import sse_api
 from yihu.queueing.broker import Subscription
-from yihu.queueing.stream import CLOSE_SIGNAL
+from yihu.queueing.stream import CLOSE_SIGNAL, Write
 
 log = structlog.get_logger(__name__)
 PATHS = re.compile(r"^/api/v1/(?:queues/(?P<queue>[^/]+)/events|queue-entries/(?P<entry>[^/]+)/events"
                    r"|departments/(?P<department>[^/]+)/screen/events)$")
 HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-store"),
            (b"x-accel-buffering", b"no"), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+
+
+WRITE_BOUND: Final = 64 * 1024  # bytes waiting in a transport beyond which a watcher leaves direct mode
+CYCLES = frozenset({"uvicorn.protocols.http.httptools_impl.RequestResponseCycle"})
+WRAPPED_SEND = "ServerErrorMiddleware.__call__.<locals>._send"  # Starlette's outermost wrapper: only notes the start
+
+
+def direct_writer(receive: Receive, send: Send) -> Write | None:
+    """A synchronous writer of chunk-encoded bytes to this response's connection, or None where that is not safe.
+
+    Only on uvicorn's httptools cycle (``receive`` is its bound method), with nothing between it and this
+    middleware that could change the body (``send`` is the cycle's own or Starlette's error wrapper), once the
+    response has started chunked. Each write checks the connection is open and not backed up; a refusal sends the
+    watcher back to the ordinary path, whose ``send`` waits for the connection to drain.
+    """
+    cycle: Any = getattr(receive, "__self__", None)
+    kind = type(cycle)
+    if f"{kind.__module__}.{kind.__qualname__}" not in CYCLES:
+        return None
+    if getattr(send, "__self__", None) is not cycle and getattr(send, "__qualname__", "") != WRAPPED_SEND:
+        return None
+    transport, flow = cycle.transport, cycle.flow
+
+    def write(data: bytes) -> bool:
+        if (cycle.disconnected or cycle.response_complete or cycle.chunked_encoding is not True
+                or flow.write_paused or transport.is_closing() or transport.get_write_buffer_size() > WRITE_BOUND):
+            return False
+        transport.write(data)
+        return True
+
+    return write
 
 
 class StreamFastPath:
@@ -74,10 +109,11 @@ async def serve(app: FastAPI, scope: Scope, receive: Receive, send: Send, m: re.
         scheme, _, bearer = headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and bearer.strip():
             actor = tokens.actor_from_access(bearer.strip())
+        direct = direct_writer(receive, send)
         if m["queue"]:
-            first, gen = await sse_api.open_queue(app, m["queue"], actor, token, last_id, subs.append)
+            first, gen = await sse_api.open_queue(app, m["queue"], actor, token, last_id, subs.append, direct)
         elif m["entry"]:
-            first, gen = await sse_api.open_entry(app, m["entry"], actor, token, last_id, subs.append)
+            first, gen = await sse_api.open_entry(app, m["entry"], actor, token, last_id, subs.append, direct)
         else:
             first, gen = await sse_api.open_screen(app, m["department"], subs.append)
     except DomainError as exc:

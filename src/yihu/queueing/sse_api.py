@@ -37,7 +37,7 @@ async def _started(gen: AsyncGenerator[bytes, None]) -> Opened:
 
 
 async def open_queue(app: FastAPI, queue_id: str, actor: Actor | None, token: str | None, last_id: str | None,
-                     on_subscribed: OnSub = None) -> Opened:
+                     on_subscribed: OnSub = None, direct: stream.Write | None = None) -> Opened:
     db: Database = app.state.db
     async with db.sessionmaker() as s:
         q = await queues.get(s, queue_id)
@@ -47,11 +47,11 @@ async def open_queue(app: FastAPI, queue_id: str, actor: Actor | None, token: st
         else:
             policy.require_institution_staff(actor, q.institution_id, *STAFF)
     return await _started(stream.queue_events(db, stream.broker_of(app), q, stream.parse_last_id(last_id),
-                                              stream.queue_frame, on_subscribed))
+                                              stream.queue_frame, on_subscribed, direct))
 
 
 async def open_entry(app: FastAPI, entry_id: str, actor: Actor | None, token: str | None, last_id: str | None,
-                     on_subscribed: OnSub = None) -> Opened:
+                     on_subscribed: OnSub = None, direct: stream.Write | None = None) -> Opened:
     db: Database = app.state.db
     async with db.sessionmaker() as s:
         e = await queues.get_entry(s, entry_id)
@@ -66,7 +66,8 @@ async def open_entry(app: FastAPI, entry_id: str, actor: Actor | None, token: st
             else:
                 policy.require_institution_staff(a, q.institution_id, *STAFF)
     return await _started(stream.queue_events(db, stream.broker_of(app), q, stream.parse_last_id(last_id),
-                                              stream.entry_renderer(e.id, e.number, e.status), on_subscribed))
+                                              stream.entry_renderer(e.id, e.number, e.status), on_subscribed,
+                                              direct))
 
 
 async def open_screen(app: FastAPI, department_id: str, on_subscribed: OnSub = None) -> Opened:

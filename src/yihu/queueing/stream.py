@@ -27,6 +27,7 @@ from yihu.queueing.models import Queue
 
 TOKEN_TYPE = "queue_stream"  # noqa: S105 - a token type, not a secret
 KEEPALIVE = b": keep-alive\n\n"
+KEEPALIVE_CHUNK = b"%x\r\n%s\r\n" % (len(KEEPALIVE), KEEPALIVE)
 
 
 KEEPALIVE_SIGNAL = ""  # in a watcher's buffer: time for a keep-alive comment
@@ -127,12 +128,54 @@ async def _opening(db: Database, q: Queue, last_id: int | None) -> tuple[list[st
     return [json.dumps(data, ensure_ascii=False)], 0
 
 
+Write = Callable[[bytes], bool]
+
+
+@lru_cache(maxsize=128)
+def chunked(frame: bytes) -> bytes:
+    """``frame`` as one HTTP/1.1 chunk (for frames shared by every watcher, the framing is made once per event)."""
+    return b"%x\r\n%s\r\n" % (len(frame), frame)
+
+
+def chunk(frame: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(frame), frame)
+
+
 async def queue_events(db: Database, broker: Broker, q: Queue, last_id: int | None, render: Render,
-                       on_subscribed: Callable[[Subscription], None] | None = None
-                       ) -> AsyncGenerator[bytes, None]:
-    """The queue's events as SSE frames, rendered per watcher by ``render`` (None skips an event)."""
+                       on_subscribed: Callable[[Subscription], None] | None = None,
+                       direct: Write | None = None) -> AsyncGenerator[bytes, None]:
+    """The queue's events as SSE frames, rendered per watcher by ``render`` (None skips an event).
+
+    With ``direct`` (writes one already chunk-encoded frame straight to the connection, False when it cannot), the
+    stream hands delivery to the broker while it is caught up: each next event is written at delivery, with no
+    wake-up of this generator. Anything else (a gap, a lagged or slow connection, a refused write, the client gone)
+    comes back here, in order.
+    """
     if broker.fanout.watchers >= queue_settings().sse_max_watchers:
         raise DomainError(errors.TOO_MANY_WATCHERS)
+    seen = 0
+    frame_chunk = chunked if render is queue_frame else chunk  # per-watcher frames are not worth caching
+
+    def sink(message: str) -> bool:
+        nonlocal seen
+        assert direct is not None  # noqa: S101 - only parked with a writer
+        try:
+            if message == KEEPALIVE_SIGNAL:
+                direct(KEEPALIVE_CHUNK)  # dropped when the connection is backed up: it has data waiting anyway
+                return True
+            seq = int(parsed(message)["seq"])
+            if seq <= seen:
+                return True
+            if seq != seen + 1:
+                return False  # a gap: the stream reads it from the database
+            out = render(message)
+            if out is not None and not direct(frame_chunk(out)):
+                return False
+            seen = seq
+            return True
+        except Exception:  # the stream meets it again on its own path
+            return False
+
     async with broker.subscribe(queue_channel(q.id)) as sub:
         if on_subscribed is not None:
             on_subscribed(sub)
@@ -143,6 +186,12 @@ async def queue_events(db: Database, broker: Broker, q: Queue, last_id: int | No
             if out is not None:
                 yield out
         while True:
+            if direct is not None and sub.idle:
+                await sub.park(sink)
+                if sub.closed:
+                    return
+                if sub.idle:
+                    continue
             message = await sub.queue.get()
             if sub.closed:
                 return
