@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     database_url: str = ""
     db_pool_size: int = 10
+    # A ping before each use of a pooled connection costs a round trip per checkout (several per booking); off by
+    # default: a connection broken by a database restart fails its request once and is replaced (pool_recycle
+    # also retires connections before firewalls cut idle ones).
+    db_pool_pre_ping: bool = False
+    db_pool_recycle_seconds: int = 1800
     db_echo: bool = False
 
     # Field encryption keys: "version:base64key" separated by commas; the highest version encrypts,
@@ -70,6 +75,7 @@ class Settings(BaseSettings):
     sms_gateway: str = "recording"
     inline_delivery: bool = True
     inline_audit_seal: bool = True
+    audit_seal_interval_seconds: float = 0.25  # under load, at most about four sealing runs a second
 
     web_dist: Path = Path(__file__).resolve().parents[2] / "web" / "dist"
     log_json: bool = False

@@ -62,6 +62,28 @@ async def test_inline_sealing_after_commit(client, session, db, monkeypatch):
     assert (result.ok, result.checked, result.unsealed) == (True, 3, 0)
 
 
+async def test_a_burst_of_requests_is_sealed_by_a_few_runs_not_one_each(client, session, db, monkeypatch):
+    monkeypatch.setattr(db.settings, "inline_audit_seal", True)
+    monkeypatch.setattr(db.settings, "audit_seal_interval_seconds", 0.3)
+    runs: list[int] = []
+    real_seal = audit.seal
+
+    async def counting_seal(database, batch: int = 2000) -> int:
+        n = await real_seal(database, batch)
+        runs.append(n)
+        return n
+
+    monkeypatch.setattr(audit, "seal", counting_seal)
+    await asyncio.sleep(0.35)  # the interval since any earlier run has passed: the first request seals at once
+    await _reads(client, session, 12)
+    while audit.sealer.running is not None and not audit.sealer.running.done():
+        await audit.sealer.running
+    result = await audit.verify(session)
+    assert (result.ok, result.checked, result.unsealed) == (True, 13, 0)
+    assert sum(runs) == 13
+    assert 1 <= len(runs) <= 4, runs  # 13 commits, sealed by a handful of runs
+
+
 async def test_events_cannot_be_updated_or_deleted(client, session, db):
     await _reads(client, session, 1)
     for stmt in ("UPDATE audit_event SET action = 'x' WHERE seq = 1", "DELETE FROM audit_event WHERE seq = 1",

@@ -177,27 +177,37 @@ async def seal(db: Database, batch: int = 2000) -> int:
 
 
 class _Sealer:
-    """Seals after commits in this process, one run at a time; a request arriving mid-run asks for one more."""
+    """Seals after commits in this process, one run at a time. A run starts at once when the process has been quiet;
+    requests that arrive during a run or within ``audit_seal_interval_seconds`` of its start are sealed together by
+    one more run, so a rush costs a few sealing transactions a second instead of one per request."""
 
     def __init__(self) -> None:
         self.running: asyncio.Task[None] | None = None
         self.again = False
+        self.started = float("-inf")
 
     def request(self, db: Database) -> None:
         if self.running is not None and not self.running.done():
             self.again = True
             return
-        self.running = asyncio.get_running_loop().create_task(self._run(db))
+        loop = asyncio.get_running_loop()
+        wait = max(0.0, self.started + db.settings.audit_seal_interval_seconds - loop.time())
+        self.running = loop.create_task(self._run(db, wait))
 
-    async def _run(self, db: Database) -> None:
+    async def _run(self, db: Database, wait: float) -> None:
+        loop = asyncio.get_running_loop()
         while True:
+            if wait > 0:
+                await asyncio.sleep(wait)
             self.again = False
+            self.started = loop.time()
             try:
                 await seal(db)
             except Exception as exc:  # the worker seals later; never fail a request for it
                 log.warning("audit.seal_failed", error=type(exc).__name__)
             if not self.again:
                 return
+            wait = db.settings.audit_seal_interval_seconds
 
 
 sealer = _Sealer()
