@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -33,7 +31,7 @@ from yihu.errors import (
     pick_language,
 )
 from yihu.fhir.outcome import outcome_response
-from yihu.kit.context import RequestInfo, request_info
+from yihu.kit.request_context import RequestContext
 from yihu.logging import configure
 
 log = structlog.get_logger("yihu.http")
@@ -100,31 +98,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def install_middleware(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
-        rid = rid[:64] if rid.replace("-", "").isalnum() else uuid.uuid4().hex
-        ip = request.client.host if request.client else "unknown"
-        lang = pick_language(request.headers.get("accept-language"))
-        token = request_info.set(RequestInfo(request_id=rid, ip=ip, lang=lang))
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=rid)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            request_info.reset(token)
-        response.headers["X-Request-ID"] = rid
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        path = request.url.path
-        if path.startswith(("/api", "/fhir")):
-            response.headers["Cache-Control"] = "no-store"
-        # The path only: query strings may carry search terms.
-        log.info("http.request", method=request.method, path=path, status=response.status_code,
-                 ms=round((time.perf_counter() - started) * 1000, 1))
-        return response
+    app.add_middleware(RequestContext)
 
 
 def mount_web(app: FastAPI, dist: Path) -> None:
