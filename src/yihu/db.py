@@ -79,7 +79,8 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     else:
         kwargs["pool_size"] = settings.db_pool_size
         kwargs["max_overflow"] = settings.db_pool_size
-        kwargs["pool_pre_ping"] = True
+        kwargs["pool_pre_ping"] = settings.db_pool_pre_ping
+        kwargs["pool_recycle"] = settings.db_pool_recycle_seconds
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
 
