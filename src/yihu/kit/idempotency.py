@@ -127,7 +127,7 @@ async def run(db: Database, session: AsyncSession, *, scope: str, key: str | Non
               action: Any, precheck: Any = None) -> tuple[int, Any, bool]:
     """Run ``action()`` (returning ``(status, body)``) at most once per key. Returns ``(status, body, replayed)``.
 
-    ``precheck()`` (optional) may refuse a new request cheaply before the key is claimed — e.g. a slot already full
+    ``precheck(session)`` (optional) may refuse a new request cheaply before the key is claimed — e.g. a slot already full
     during a rush; a refusal then leaves no record, and a retry is judged afresh. It never runs for a key already
     used, so a retry of a request that succeeded still gets its answer back.
     """
@@ -138,8 +138,8 @@ async def run(db: Database, session: AsyncSession, *, scope: str, key: str | Non
         async with db.sessionmaker() as s:
             used = await s.scalar(select(IdempotencyRecord.id).where(IdempotencyRecord.scope == scope,
                                                                       IdempotencyRecord.key == key))
-        if used is None:
-            await precheck()
+            if used is None:
+                await precheck(s)
     c = await claim(db, scope, key, fp)
     if isinstance(c, Replay):
         return c.status_code, c.body, True

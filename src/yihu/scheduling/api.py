@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, status
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from yihu.auth import policy
 from yihu.auth.actor import Actor
@@ -117,9 +118,10 @@ async def search_slots(session: SessionDep, institution_id: str | None = None, d
     return schemas.SlotPage(items=[_slot_out(s, sc, now) for s, sc in rows], total=total, offset=offset, limit=limit)
 
 
-async def appointment_out(session: SessionDep, a: Appointment) -> schemas.AppointmentOut:
-    slot = await schedules.get_slot(session, a.slot_id)
-    sched = await schedules.get(session, a.schedule_id)
+async def appointment_out(session: SessionDep, a: Appointment, slot: Slot | None = None,
+                          sched: Schedule | None = None) -> schemas.AppointmentOut:
+    slot = slot or await schedules.get_slot(session, a.slot_id)
+    sched = sched or await schedules.get(session, a.schedule_id)
     patient = await registry.get_patient(session, a.patient_id)
     return schemas.AppointmentOut(
         id=a.id, status=a.status, patient_id=a.patient_id, patient_name=patient.name, slot_id=a.slot_id,
@@ -155,19 +157,17 @@ async def book(body: schemas.BookIn, request: Request, session: SessionDep, acto
 
     async def action() -> tuple[int, Any]:
         await policy.require_patient(session, actor, body.patient_id, "change")
-        appt = await booking.book(session, booking.BookingRequest(slot_id=body.slot_id, patient_id=body.patient_id,
-                                                                  account_id=actor.account_id,
-                                                                  exam_order_id=body.exam_order_id))
+        appt, slot, sched = await booking.book_with_slot(session, booking.BookingRequest(
+            slot_id=body.slot_id, patient_id=body.patient_id, account_id=actor.account_id,
+            exam_order_id=body.exam_order_id))
         audit.record(session, actor, "appointment.book", patient_id=appt.patient_id, resource_type="Appointment",
                      resource_id=appt.id, institution_id=appt.institution_id)
-        return 201, (await appointment_out(session, appt)).model_dump(mode="json")
+        return 201, (await appointment_out(session, appt, slot, sched)).model_dump(mode="json")
 
-    async def precheck() -> None:
+    async def precheck(s: AsyncSession) -> None:
         # During a rush most requests ask for places already gone: refuse those before claiming the key.
-        db = request.app.state.db
-        async with db.sessionmaker() as s:
-            if await schedules.surely_full(s, body.slot_id, clock.now()):
-                raise DomainError(errors.SLOT_TAKEN)
+        if await schedules.surely_full(s, body.slot_id, clock.now()):
+            raise DomainError(errors.SLOT_TAKEN)
 
     code_, out, replayed = await idempotency.run(
         request.app.state.db, session, scope=f"acct:{actor.account_id}", key=idempotency_key,

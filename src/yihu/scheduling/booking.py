@@ -65,6 +65,12 @@ async def _bill(session: AsyncSession, appt: Appointment, sched: Schedule) -> No
 
 
 async def book(session: AsyncSession, req: BookingRequest, now: datetime | None = None) -> Appointment:
+    return (await book_with_slot(session, req, now))[0]
+
+
+async def book_with_slot(session: AsyncSession, req: BookingRequest,
+                         now: datetime | None = None) -> tuple[Appointment, Slot, Schedule]:
+    """Book, and return the slot and schedule read on the way (the answer needs them: no second read)."""
     now = now or clock.now()
     row = (await session.execute(select(Slot, Schedule).join(Schedule, Schedule.id == Slot.schedule_id)
                                  .where(Slot.id == req.slot_id))).tuples().one_or_none()
@@ -105,7 +111,7 @@ async def book(session: AsyncSession, req: BookingRequest, now: datetime | None 
         .values(booked=Slot.booked + 1).execution_options(synchronize_session=False))
     if getattr(taken, "rowcount", 0) != 1:
         raise DomainError(errors.SLOT_TAKEN)  # everything above rolls back with the request
-    return appt
+    return appt, slot, sched
 
 
 async def book_held(session: AsyncSession, slot_id: str, *, patient_id: str, account_id: str | None,
