@@ -102,6 +102,7 @@ class Fanout:
     def __init__(self, buffer: int) -> None:
         self.buffer = buffer
         self.channels: dict[str, set[Subscription]] = {}
+        self.busy: set[str] = set()  # channels with a delivery since the last keep-alive round
 
     def add(self, channel: str) -> tuple[Subscription, bool]:
         sub = Subscription(channel, self.buffer)
@@ -124,14 +125,19 @@ class Fanout:
         subs = self.channels.get(channel)
         if not subs:
             return 0
-        for s in subs:
+        self.busy.add(channel)
+        for s in tuple(subs):  # a refused direct write may end a stream, which leaves the set
             s.offer(message)
         return len(subs)
 
+    def idle(self) -> list[Subscription]:
+        """The watchers of channels with no delivery since the last call: those that need a keep-alive."""
+        busy, self.busy = self.busy, set()
+        return [s for channel, subs in self.channels.items() if channel not in busy for s in subs]
+
     def poke_all(self, signal: str) -> None:
-        for subs in self.channels.values():
-            for s in subs:
-                s.poke(signal)
+        for s in self.idle():
+            s.poke(signal)
 
     @property
     def watchers(self) -> int:

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import re
+from collections.abc import AsyncGenerator
 from typing import Any, Final
 from urllib.parse import parse_qs
 
@@ -96,20 +97,19 @@ async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": data})
 
 
-async def serve(app: FastAPI, scope: Scope, receive: Receive, send: Send, m: re.Match[str]) -> None:
+async def _open(app: FastAPI, scope: Scope, m: re.Match[str], direct: Write | None, send: Send
+                ) -> tuple[bytes, AsyncGenerator[bytes, None], Subscription] | None:
+    """Check access and open the stream; a refusal is answered here (None). Its locals end with it."""
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     token = query.get("token", [None])[0]
     last_id = headers.get("last-event-id", query.get("last_id", [None])[0])
-    lang = pick_language(headers.get("accept-language"))
-    gone = asyncio.ensure_future(_until_disconnect(receive))
     subs: list[Subscription] = []
     try:
         actor: Actor | None = None
         scheme, _, bearer = headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and bearer.strip():
             actor = tokens.actor_from_access(bearer.strip())
-        direct = direct_writer(receive, send)
         if m["queue"]:
             first, gen = await sse_api.open_queue(app, m["queue"], actor, token, last_id, subs.append, direct)
         elif m["entry"]:
@@ -117,10 +117,24 @@ async def serve(app: FastAPI, scope: Scope, receive: Receive, send: Send, m: re.
         else:
             first, gen = await sse_api.open_screen(app, m["department"], subs.append)
     except DomainError as exc:
-        gone.cancel()
+        lang = pick_language(headers.get("accept-language"))
         await _json(send, exc.status, {"code": exc.code, "message": exc.message(lang)})
+        return None
+    return first, gen, subs[0]
+
+
+async def serve(app: FastAPI, scope: Scope, receive: Receive, send: Send, m: re.Match[str]) -> None:
+    gone = asyncio.ensure_future(_until_disconnect(receive))
+    try:
+        opened = await _open(app, scope, m, direct_writer(receive, send), send)
+    except BaseException:
+        gone.cancel()
+        raise
+    if opened is None:
+        gone.cancel()
         return
-    sub = subs[0]
+    first, gen, sub = opened
+    del opened
     gone.add_done_callback(lambda _f: sub.close(CLOSE_SIGNAL))
     try:
         await send({"type": "http.response.start", "status": 200, "headers": HEADERS})

@@ -46,7 +46,7 @@ async def open_queue(app: FastAPI, queue_id: str, actor: Actor | None, token: st
                 raise DomainError(errors.STREAM_TOKEN)
         else:
             policy.require_institution_staff(actor, q.institution_id, *STAFF)
-    return await _started(stream.queue_events(db, stream.broker_of(app), q, stream.parse_last_id(last_id),
+    return await _started(stream.queue_events(db, stream.broker_of(app), q.id, stream.parse_last_id(last_id),
                                               stream.queue_frame, on_subscribed, direct))
 
 
@@ -65,7 +65,7 @@ async def open_entry(app: FastAPI, entry_id: str, actor: Actor | None, token: st
                 await policy.require_patient(s, a, e.patient_id, "read")
             else:
                 policy.require_institution_staff(a, q.institution_id, *STAFF)
-    return await _started(stream.queue_events(db, stream.broker_of(app), q, stream.parse_last_id(last_id),
+    return await _started(stream.queue_events(db, stream.broker_of(app), q.id, stream.parse_last_id(last_id),
                                               stream.entry_renderer(e.id, e.number, e.status), on_subscribed,
                                               direct))
 

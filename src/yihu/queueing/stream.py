@@ -23,7 +23,6 @@ from yihu.errors import DomainError
 from yihu.queueing import errors, events, queues
 from yihu.queueing.broker import Broker, Subscription, make_broker
 from yihu.queueing.config import queue_settings
-from yihu.queueing.models import Queue
 
 TOKEN_TYPE = "queue_stream"  # noqa: S105 - a token type, not a secret
 KEEPALIVE = b": keep-alive\n\n"
@@ -44,10 +43,20 @@ def broker_of(app: FastAPI) -> Broker:
     return broker
 
 
+KEEPALIVE_SLICE = 500  # watchers poked per turn of the event loop: a live event waits for one slice at most
+
+
 async def _tick(broker: Broker) -> None:
+    """Keep-alives for the watchers of channels that had no event since the last round, a slice at a time."""
     while True:
         await asyncio.sleep(queue_settings().sse_keepalive_seconds)
-        broker.fanout.poke_all(KEEPALIVE_SIGNAL)
+        idle = broker.fanout.idle()
+        for i in range(0, len(idle), KEEPALIVE_SLICE):
+            if i:
+                await asyncio.sleep(0)
+            for sub in idle[i:i + KEEPALIVE_SLICE]:
+                if not sub.closed:
+                    sub.poke(KEEPALIVE_SIGNAL)
 
 
 def queue_channel(queue_id: str) -> str:
@@ -114,16 +123,16 @@ async def _catch_up(db: Database, queue_id: str, after: int) -> list[str]:
         return [e.payload for e in await queues.events_after(s, queue_id, after)]
 
 
-async def _opening(db: Database, q: Queue, last_id: int | None) -> tuple[list[str], int]:
+async def _opening(db: Database, queue_id: str, last_id: int | None) -> tuple[list[str], int]:
     """The stored events after ``last_id``, or the current picture; and the sequence reached."""
     if last_id is not None:
-        payloads = await _catch_up(db, q.id, last_id)
+        payloads = await _catch_up(db, queue_id, last_id)
         return payloads, (parsed(payloads[-1])["seq"] if payloads else last_id)
     async with db.sessionmaker() as s:
-        last = await queues.last_event(s, q.id)
+        last = await queues.last_event(s, queue_id)
         if last is not None:
             return [last.payload], last.seq
-        fresh = await queues.get(s, q.id)
+        fresh = await queues.get(s, queue_id)
         data = await events.picture(s, fresh, seq=0, kind="snapshot", number=None, now=utcnow())
     return [json.dumps(data, ensure_ascii=False)], 0
 
@@ -141,10 +150,12 @@ def chunk(frame: bytes) -> bytes:
     return b"%x\r\n%s\r\n" % (len(frame), frame)
 
 
-async def queue_events(db: Database, broker: Broker, q: Queue, last_id: int | None, render: Render,
+async def queue_events(db: Database, broker: Broker, queue_id: str, last_id: int | None, render: Render,
                        on_subscribed: Callable[[Subscription], None] | None = None,
                        direct: Write | None = None) -> AsyncGenerator[bytes, None]:
     """The queue's events as SSE frames, rendered per watcher by ``render`` (None skips an event).
+
+    It keeps only the queue's id while it streams (not the row: thousands of watchers each holding one add up).
 
     With ``direct`` (writes one already chunk-encoded frame straight to the connection, False when it cannot), the
     stream hands delivery to the broker while it is caught up: each next event is written at delivery, with no
@@ -176,11 +187,11 @@ async def queue_events(db: Database, broker: Broker, q: Queue, last_id: int | No
         except Exception:  # the stream meets it again on its own path
             return False
 
-    async with broker.subscribe(queue_channel(q.id)) as sub:
+    async with broker.subscribe(queue_channel(queue_id)) as sub:
         if on_subscribed is not None:
             on_subscribed(sub)
         yield b"retry: 3000\n\n"
-        payloads, seen = await _opening(db, q, last_id)
+        payloads, seen = await _opening(db, queue_id, last_id)
         for p in payloads:
             out = render(p)
             if out is not None:
@@ -207,7 +218,7 @@ async def queue_events(db: Database, broker: Broker, q: Queue, last_id: int | No
                 sub.lagged = False
                 while not sub.queue.empty():
                     sub.queue.get_nowait()
-                batch = await _catch_up(db, q.id, seen)
+                batch = await _catch_up(db, queue_id, seen)
             for p in batch:
                 out = render(p)
                 if out is not None:
