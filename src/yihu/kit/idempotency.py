@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint, delete, select, update
+from sqlalchemy import Integer, String, Text, UniqueConstraint, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,19 +69,23 @@ def check_key(key: str) -> str:
     return key
 
 
-def _insert_claim(dialect: str, values: dict[str, Any]) -> Any:
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return (insert(IdempotencyRecord).values(**values)
-            .on_conflict_do_nothing(index_elements=["scope", "key"]).returning(IdempotencyRecord.id))
+# The hot statements are built once, with bound parameters: building a statement costs more than running it here.
+_CLAIM = {name: insert(IdempotencyRecord).values(
+    id=bindparam("b_id"), scope=bindparam("b_scope"), key=bindparam("b_key"), fingerprint=bindparam("b_fp"),
+    state="running", claimed_at=bindparam("b_at")).on_conflict_do_nothing(index_elements=["scope", "key"])
+    .returning(IdempotencyRecord.id) for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_USED = select(IdempotencyRecord.id).where(IdempotencyRecord.scope == bindparam("b_scope"),
+                                           IdempotencyRecord.key == bindparam("b_key"))
+_COMPLETE = update(IdempotencyRecord).where(IdempotencyRecord.id == bindparam("b_id")).values(
+    state="done", status_code=bindparam("b_status"), body=bindparam("b_body"))
 
 
 async def claim(db: Database, scope: str, key: str, fp: str) -> Claim | Replay:
     """Claim the key in one statement; only when it exists already look at what it holds."""
     stale = utcnow() - timedelta(seconds=get_settings().idempotency_stale_seconds)
     async with db.sessionmaker() as s:
-        new_id = await s.scalar(_insert_claim(db.engine.dialect.name, {
-            "id": str(uuid.uuid4()), "scope": scope, "key": key, "fingerprint": fp, "state": "running",
-            "claimed_at": utcnow()}))
+        new_id = await s.scalar(_CLAIM[db.engine.dialect.name], {
+            "b_id": str(uuid.uuid4()), "b_scope": scope, "b_key": key, "b_fp": fp, "b_at": utcnow()})
         if new_id is not None:
             await s.commit()
             return Claim(str(new_id))
@@ -104,8 +108,8 @@ async def claim(db: Database, scope: str, key: str, fp: str) -> Claim | Replay:
 
 async def complete(session: AsyncSession, c: Claim, status_code: int, body: Any) -> None:
     """Store the response in the business transaction: committed with the change or not at all."""
-    await session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == c.record_id).values(
-        state="done", status_code=status_code, body=json.dumps(body, ensure_ascii=False, default=str)))
+    await session.execute(_COMPLETE, {"b_id": c.record_id, "b_status": status_code,
+                                      "b_body": json.dumps(body, ensure_ascii=False, default=str)})
 
 
 async def complete_refusal(db: Database, c: Claim, status_code: int, body: Any) -> None:
@@ -135,10 +139,10 @@ async def run(db: Database, session: AsyncSession, *, scope: str, key: str | Non
         raise DomainError(KEY_REQUIRED)
     key = check_key(key)
     if precheck is not None:
+        # A session of its own, given back before the claim takes another: a request never holds two connections
+        # at once, so a burst larger than the pool cannot leave every request waiting for a second one.
         async with db.sessionmaker() as s:
-            used = await s.scalar(select(IdempotencyRecord.id).where(IdempotencyRecord.scope == scope,
-                                                                      IdempotencyRecord.key == key))
-            if used is None:
+            if await s.scalar(_USED, {"b_scope": scope, "b_key": key}) is None:
                 await precheck(s)
     c = await claim(db, scope, key, fp)
     if isinstance(c, Replay):
