@@ -195,26 +195,22 @@ class Watcher(asyncio.Protocol):
         self.raw = raw[pos:] if pos < n else b""
 
     def events(self, buf: bytes, pos: int, end: int, at: float) -> int:
-        """The complete events in ``buf[pos:end]`` (without copying it); the offset after the last one."""
-        while (stop := buf.find(b"\n\n", pos, end)) >= 0:
-            seq, has_data, line = -1, False, pos
-            while line < stop:
-                if buf.startswith(b"data: ", line, stop):
-                    has_data = True
-                    break  # the payload is not parsed: the bench measures the server, not JSON decoding
-                eol = buf.find(b"\n", line, stop)
-                eol = stop if eol < 0 else eol
-                if buf.startswith(b"id: ", line, eol):
-                    seq = int(buf[line + 4:eol])
-                line = eol + 1
-            pos = stop + 2
-            if not has_data:
-                continue  # a keep-alive comment or the retry line
-            if not self.opened.done():
-                self.opened.set_result(None)  # the opening picture: not a measured delivery
-            else:
-                self.board.arrived(seq, at)
-        return pos
+        """The complete events in ``buf[pos:end]``, line by line without copying; the offset after the last one."""
+        seq, has_data, done = -1, False, pos
+        while (eol := buf.find(b"\n", pos, end)) >= 0:  # one byte: memchr, where b"\n\n" would not be
+            if eol == pos:  # a blank line ends an event
+                if has_data and not self.opened.done():
+                    self.opened.set_result(None)  # the opening picture: not a measured delivery
+                elif has_data:
+                    self.board.arrived(seq, at)
+                seq, has_data = -1, False  # without data: a keep-alive comment or the retry line
+                done = eol + 1
+            elif buf.startswith(b"id: ", pos, eol):
+                seq = int(buf[pos + 4:eol])
+            elif buf.startswith(b"data: ", pos, eol):
+                has_data = True  # the payload is not parsed: the bench measures the server, not JSON decoding
+            pos = eol + 1
+        return done
 
     async def open(self, port: int, path: str) -> None:
         loop = asyncio.get_running_loop()
@@ -250,17 +246,6 @@ class Board:
             with contextlib.suppress(TimeoutError):  # a watcher that never got it counts as missing
                 await asyncio.wait_for(self.done.wait(), timeout)
         return self.times.get(seq, [])
-
-
-def parse_event(block: bytes) -> tuple[int, str]:
-    """The event id and name (the payload is not parsed: the bench measures the server, not JSON decoding)."""
-    seq, kind = -1, ""
-    for line in block.split(b"\n", 3)[:3]:
-        if line.startswith(b"id: "):
-            seq = int(line[4:])
-        elif line.startswith(b"event: "):
-            kind = line[7:].decode()
-    return seq, kind
 
 
 async def bench(port: int, pid: int, info: dict[str, str], watchers_n: int, rounds: int) -> dict[str, object]:
