@@ -140,14 +140,15 @@ async def _opening(db: Database, queue_id: str, last_id: int | None) -> tuple[li
 Write = Callable[[bytes], bool]
 
 
-@lru_cache(maxsize=128)
-def chunked(frame: bytes) -> bytes:
-    """``frame`` as one HTTP/1.1 chunk (for frames shared by every watcher, the framing is made once per event)."""
-    return b"%x\r\n%s\r\n" % (len(frame), frame)
-
-
 def chunk(frame: bytes) -> bytes:
+    """``frame`` as one HTTP/1.1 chunk."""
     return b"%x\r\n%s\r\n" % (len(frame), frame)
+
+
+@lru_cache(maxsize=128)
+def shared_chunk(message: str) -> tuple[int, bytes]:
+    """An event's sequence and its frame as one chunk, made once per event for every watcher of the queue."""
+    return int(parsed(message)["seq"]), chunk(queue_frame(message))
 
 
 async def queue_events(db: Database, broker: Broker, queue_id: str, last_id: int | None, render: Render,
@@ -165,7 +166,7 @@ async def queue_events(db: Database, broker: Broker, queue_id: str, last_id: int
     if broker.fanout.watchers >= queue_settings().sse_max_watchers:
         raise DomainError(errors.TOO_MANY_WATCHERS)
     seen = 0
-    frame_chunk = chunked if render is queue_frame else chunk  # per-watcher frames are not worth caching
+    shared = render is queue_frame  # the same bytes for every watcher: framed once per event
 
     def sink(message: str) -> bool:
         nonlocal seen
@@ -174,13 +175,18 @@ async def queue_events(db: Database, broker: Broker, queue_id: str, last_id: int
             if message == KEEPALIVE_SIGNAL:
                 direct(KEEPALIVE_CHUNK)  # dropped when the connection is backed up: it has data waiting anyway
                 return True
-            seq = int(parsed(message)["seq"])
+            if shared:
+                seq, data = shared_chunk(message)
+            else:
+                seq, data = int(parsed(message)["seq"]), b""
             if seq <= seen:
                 return True
             if seq != seen + 1:
                 return False  # a gap: the stream reads it from the database
-            out = render(message)
-            if out is not None and not direct(frame_chunk(out)):
+            if not shared:
+                out = render(message)
+                data = chunk(out) if out is not None else b""
+            if data and not direct(data):
                 return False
             seen = seq
             return True
