@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yihu.db import new_id, utcnow
@@ -133,6 +133,16 @@ def ids_bound_to_account(account_id: str, own_patient_id: str | None) -> Select[
     return select(Patient.id).where(bound_to_account(account_id, own_patient_id))
 
 
+_NAME = select(Patient.name).where(Patient.id == bindparam("b_patient"))
+
+
+async def name_of(session: AsyncSession, patient_id: str) -> str:
+    name = await session.scalar(_NAME, {"b_patient": patient_id})
+    if name is None:
+        raise DomainError(NOT_FOUND, what="患者")
+    return str(name)
+
+
 async def names_of(session: AsyncSession, patient_ids: list[str]) -> dict[str, str]:
     """Patients' names in one query (a console showing a whole queue)."""
     if not patient_ids:
@@ -147,10 +157,12 @@ async def card_holder_account_ids(session: AsyncSession, patient_id: str) -> set
     return set(rows.all())
 
 
+_LINKED = select(PatientLink.id).where(PatientLink.patient_id == bindparam("b_patient"),
+                                      PatientLink.institution_id == bindparam("b_institution"))
+
+
 async def is_linked(session: AsyncSession, patient_id: str, institution_id: str) -> bool:
-    row = await session.scalar(
-        select(PatientLink.id).where(PatientLink.patient_id == patient_id, PatientLink.institution_id == institution_id)
-    )
+    row = await session.scalar(_LINKED, {"b_patient": patient_id, "b_institution": institution_id})
     return row is not None
 
 

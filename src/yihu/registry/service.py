@@ -39,6 +39,7 @@ from yihu.registry.patients import (
     get_or_create,
     id_number_of,
     link,
+    name_of,
     names_of,
     phone_of,
     search,
@@ -56,7 +57,7 @@ __all__ = [
     "bound_patient_ids", "card_view", "create_department", "create_institution", "create_practitioner", "create_room",
     "card_holder_account_ids", "credential_valid_on", "credentials_of", "departments", "departments_by_code", "find_by_id_number", "get_department", "get_group",
     "get_institution", "get_or_create", "get_patient", "get_practitioner", "get_role", "get_room", "groups", "id_number_of",
-    "link", "list_for", "list_institutions", "list_practitioners", "list_roles", "names_of", "normalize_name", "normalize_phone",
+    "link", "list_for", "list_institutions", "list_practitioners", "list_roles", "name_of", "names_of", "normalize_name", "normalize_phone",
     "parse", "patient_ids_bound_to", "patient_is_linked", "patients_bound_to", "patients_of_institution", "phone_of", "roles_of", "rooms",
     "search", "set_phone", "set_suspension", "unbind", "view", "years_of_practice",
 ]

@@ -122,9 +122,8 @@ async def appointment_out(session: SessionDep, a: Appointment, slot: Slot | None
                           sched: Schedule | None = None) -> schemas.AppointmentOut:
     slot = slot or await schedules.get_slot(session, a.slot_id)
     sched = sched or await schedules.get(session, a.schedule_id)
-    patient = await registry.get_patient(session, a.patient_id)
     return schemas.AppointmentOut(
-        id=a.id, status=a.status, patient_id=a.patient_id, patient_name=patient.name, slot_id=a.slot_id,
+        id=a.id, status=a.status, patient_id=a.patient_id, patient_name=await registry.name_of(session, a.patient_id), slot_id=a.slot_id,
         schedule_id=a.schedule_id, schedule_name=sched.name, institution_id=a.institution_id, kind=sched.kind,
         fee_fen=a.fee_fen, channel=a.channel, day=a.day, start_at=a.start_at, end_at=slot.end_at,
         preparation=sched.preparation, booked_at=a.booked_at, cancelled_at=a.cancelled_at,

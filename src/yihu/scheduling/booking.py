@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,16 +36,30 @@ def _day_guard(sched: Schedule, slot: Slot) -> str:
     return f"{who}:{slot.day.isoformat()}"
 
 
+_NOSHOW = and_(Appointment.status == "noshow", Appointment.start_at >= bindparam("b_since"))
+# Built once with bound parameters (building a statement costs more than running it): the three per-patient rules
+# (same doctor that day, no-show bar, open bookings) in one query.
+_PATIENT_RULES = select(
+    func.count().filter(Appointment.day_guard == bindparam("b_guard")), func.count().filter(_NOSHOW),
+    func.max(Appointment.start_at).filter(_NOSHOW),
+    func.count().filter(and_(Appointment.status.in_(ACTIVE), Appointment.start_at > bindparam("b_now"))),
+).where(Appointment.patient_id == bindparam("b_patient"))
+_SLOT_AND_SCHEDULE = select(Slot, Schedule).join(Schedule, Schedule.id == Slot.schedule_id).where(
+    Slot.id == bindparam("b_slot"))
+_TAKE_PLACE = update(Slot).where(and_(Slot.id == bindparam("b_slot"), Slot.status == "open",
+                                      Slot.booked < Slot.capacity - bindparam("b_reserve"))).values(
+    booked=Slot.booked + 1).execution_options(synchronize_session=False)
+_TAKE_PLACE_ONLINE = update(Slot).where(and_(Slot.id == bindparam("b_slot"), Slot.status == "open",
+                                             Slot.booked < Slot.capacity - Slot.onsite)).values(
+    booked=Slot.booked + 1).execution_options(synchronize_session=False)
+
+
 async def _check_patient_rules(session: AsyncSession, patient_id: str, guard: str, now: datetime) -> None:
     """One query for the three per-patient rules: same doctor that day, no-show bar, open bookings."""
     s = get_settings()
-    since = now - timedelta(days=s.noshow_window_days)
-    is_noshow = and_(Appointment.status == "noshow", Appointment.start_at >= since)
-    same_day, noshows, last_noshow, open_count = (await session.execute(
-        select(func.count().filter(Appointment.day_guard == guard), func.count().filter(is_noshow),
-               func.max(Appointment.start_at).filter(is_noshow),
-               func.count().filter(and_(Appointment.status.in_(ACTIVE), Appointment.start_at > now)))
-        .where(Appointment.patient_id == patient_id))).one()
+    same_day, noshows, last_noshow, open_count = (await session.execute(_PATIENT_RULES, {
+        "b_guard": guard, "b_since": now - timedelta(days=s.noshow_window_days), "b_now": now,
+        "b_patient": patient_id})).one()
     if same_day:
         raise DomainError(errors.ONE_PER_DAY)
     if noshows >= s.noshow_limit and last_noshow is not None:
@@ -72,8 +86,7 @@ async def book_with_slot(session: AsyncSession, req: BookingRequest,
                          now: datetime | None = None) -> tuple[Appointment, Slot, Schedule]:
     """Book, and return the slot and schedule read on the way (the answer needs them: no second read)."""
     now = now or clock.now()
-    row = (await session.execute(select(Slot, Schedule).join(Schedule, Schedule.id == Slot.schedule_id)
-                                 .where(Slot.id == req.slot_id))).tuples().one_or_none()
+    row = (await session.execute(_SLOT_AND_SCHEDULE, {"b_slot": req.slot_id})).tuples().one_or_none()
     if row is None:
         raise DomainError(errors.SLOT_NOT_FOUND)
     slot, sched = row
@@ -105,10 +118,10 @@ async def book_with_slot(session: AsyncSession, req: BookingRequest,
     await _bill(session, appt, sched)
     # Take the place last: the slot's row lock is then held only for the few statements before commit, so a rush
     # on one slot queues behind short transactions. The on-site share stays for kiosks and windows.
-    reserve = Slot.onsite if req.channel == "online" else 0
-    taken = await session.execute(
-        update(Slot).where(and_(Slot.id == slot.id, Slot.status == "open", Slot.booked < Slot.capacity - reserve))
-        .values(booked=Slot.booked + 1).execution_options(synchronize_session=False))
+    if req.channel == "online":
+        taken = await session.execute(_TAKE_PLACE_ONLINE, {"b_slot": slot.id})
+    else:
+        taken = await session.execute(_TAKE_PLACE, {"b_slot": slot.id, "b_reserve": 0})
     if getattr(taken, "rowcount", 0) != 1:
         raise DomainError(errors.SLOT_TAKEN)  # everything above rolls back with the request
     return appt, slot, sched

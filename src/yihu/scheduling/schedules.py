@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yihu.errors import NOT_FOUND, DomainError
@@ -207,11 +207,14 @@ async def search_slots(session: AsyncSession, q: SlotQuery, now: datetime | None
     return [(s, sc) for s, sc in rows.all()], total
 
 
+_FULLNESS = select(Slot.booked, Slot.capacity, Slot.onsite, Slot.status, Slot.release_at, Slot.start_at).where(
+    Slot.id == bindparam("b_slot"))
+
+
 async def surely_full(session: AsyncSession, slot_id: str, now: datetime) -> bool:
     """True only when the slot is open, released, still ahead and has no online place left: the booking rush's
     cheap refusal before any write. Anything else is left to the booking itself to judge."""
-    row = (await session.execute(select(Slot.booked, Slot.capacity, Slot.onsite, Slot.status, Slot.release_at,
-                                        Slot.start_at).where(Slot.id == slot_id))).one_or_none()
+    row = (await session.execute(_FULLNESS, {"b_slot": slot_id})).one_or_none()
     if row is None:
         return False
     booked, capacity, onsite, status, release_at, start_at = row
