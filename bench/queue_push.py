@@ -8,6 +8,9 @@ client shares the cores with the server, and 5,000 reader tasks had been part of
 waits for the board to fill. Latency runs from just before the call-next request is sent to the moment a watcher's
 bytes for that event are received; a watcher that never gets an event counts as missing.
 
+The figures include each round's last delivery and the share of the cores used by the API, by this client and by
+everything else during the rounds (the client shares the machine with the server, and often with other work).
+
 Options: --watchers 5000 --rounds 20 --waiting 60. Everything runs on 127.0.0.1; the server is started and stopped
 here, every wait is bounded. The last line printed is one JSON object with the figures.
 """
@@ -125,6 +128,26 @@ def rss_kib(pid: int, field: str = "VmRSS:") -> int:
         if line.startswith(field):
             return int(line.split()[1])
     return 0
+
+
+def cpu_ticks(pid: int) -> tuple[float, int, int, int]:
+    """Now, the machine's busy ticks, the API process's ticks and this process's ticks."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+
+    def own(p: int | str) -> int:
+        stat = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(stat[11]) + int(stat[12])  # utime + stime
+
+    return time.monotonic(), busy, own(pid), own("self")
+
+
+def cpu_share(before: tuple[float, int, int, int], after: tuple[float, int, int, int]) -> dict[str, float]:
+    """Share of the machine's cores used by the API, by this client and by everything else (PostgreSQL included)."""
+    total = (after[0] - before[0]) * os.sysconf("SC_CLK_TCK") * (os.cpu_count() or 1)
+    api, client = after[2] - before[2], after[3] - before[3]
+    other = after[1] - before[1] - api - client
+    return {k: round(v / total, 2) for k, v in (("api", api), ("client", client), ("other", other))}
 
 
 async def wait_ready(base: str) -> None:
@@ -283,6 +306,8 @@ async def bench(port: int, pid: int, info: dict[str, str], watchers_n: int, roun
 
         samples: list[float] = []
         request_ms: list[float] = []
+        round_max: list[float] = []  # the last delivery of each round: a slow round says the cores were busy
+        cpu_before = cpu_ticks(pid)
         missing = 0
         board.watchers = len(live)
         for i in range(rounds):
@@ -295,6 +320,7 @@ async def bench(port: int, pid: int, info: dict[str, str], watchers_n: int, roun
             got = await board.wait(seq, 20)
             missing += len(live) - len(got)
             samples.extend((at - t0) * 1000 for at in got)
+            round_max.append(round((max(got) - t0) * 1000, 1) if got else float("nan"))
             fin = await http.post(f"/api/v1/queues/{qid}/finish")
             await board.wait(int(fin.json()["last_event_id"]), 20)
             if i % 5 == 4:
@@ -306,7 +332,8 @@ async def bench(port: int, pid: int, info: dict[str, str], watchers_n: int, roun
             "max_ms": round(max(samples), 1) if samples else None,
             "call_next_request_p50_ms": round(percentile(request_ms, 50), 1), "rss_base_mb": round(base_rss / 1024, 1),
             "rss_watchers_mb": round(with_rss / 1024, 1), "kib_per_watcher": round(per_watcher_kib, 1),
-            "peak_rss_mb": round(rss_kib(pid, "VmHWM:") / 1024, 1)}
+            "peak_rss_mb": round(rss_kib(pid, "VmHWM:") / 1024, 1), "round_max_ms": round_max,
+            "cpu_share_during_rounds": cpu_share(cpu_before, cpu_ticks(pid))}
 
 
 def percentile(values: list[float], p: float) -> float:
