@@ -65,7 +65,7 @@ def serve(host: Annotated[str | None, typer.Option(help="default YIHU_HOST")] = 
     if workers > 1 and s.is_sqlite:
         console.print("[yellow]several workers share one SQLite file; use PostgreSQL (YIHU_DATABASE_URL) to scale out[/yellow]")
     console.print(f"Yihu 医护 on [bold]http://{host}:{port}[/bold]  (API docs /api/docs, FHIR /fhir/metadata)")
-    uvicorn.run("yihu.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False,
+    uvicorn.run("yihu.app:create_served_app", factory=True, host=host, port=port, workers=workers, access_log=False,
                 log_level="warning", proxy_headers=True)
 
 
