@@ -30,8 +30,8 @@ STAFF_ROLES = ("doctor", "nurse", "institution_admin")
 def publish_after_commit(request: Request, session: AsyncSession, data: dict[str, Any]) -> None:
     """Push the change to every watcher once it is committed (never before: a rollback would un-say it)."""
     broker = broker_of(request.app)
-    message = json.dumps(data, ensure_ascii=False)
-    screen = json.dumps(events.screen_part(data), ensure_ascii=False)
+    message = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    screen = json.dumps(events.screen_part(data), ensure_ascii=False, separators=(",", ":"))
 
     async def push() -> None:
         try:

@@ -32,8 +32,9 @@ def _entry(e: QueueEntry) -> dict[str, Any]:
 
 
 async def picture(session: AsyncSession, q: Queue, *, seq: int, kind: str, number: int | None,
-                  now: datetime) -> dict[str, Any]:
-    waiting = await queues.waiting(session, q.id)
+                  now: datetime, waiting: list[QueueEntry] | None = None) -> dict[str, Any]:
+    if waiting is None:
+        waiting = await queues.waiting(session, q.id)
     current = await queues.get_entry(session, q.current_entry_id) if q.current_entry_id else None
     return {
         "queue_id": q.id, "seq": seq, "type": kind, "number": number, "at": now.isoformat(), "name": q.name,
@@ -45,11 +46,12 @@ async def picture(session: AsyncSession, q: Queue, *, seq: int, kind: str, numbe
 
 
 async def record(session: AsyncSession, q: Queue, *, seq: int, kind: str, number: int | None,
-                 now: datetime) -> dict[str, Any]:
-    """Store the event of a change (inside the change's transaction) and return its payload."""
-    data = await picture(session, q, seq=seq, kind=kind, number=number, now=now)
-    session.add(QueueEvent(queue_id=q.id, seq=seq, kind=kind, payload=json.dumps(data, ensure_ascii=False),
-                           created_at=now))
+                 now: datetime, waiting: list[QueueEntry] | None = None) -> dict[str, Any]:
+    """Store the event of a change (inside the change's transaction) and return its payload (compact JSON: it is
+    written to every watcher of the queue)."""
+    data = await picture(session, q, seq=seq, kind=kind, number=number, now=now, waiting=waiting)
+    session.add(QueueEvent(queue_id=q.id, seq=seq, kind=kind,
+                           payload=json.dumps(data, ensure_ascii=False, separators=(",", ":")), created_at=now))
     await session.flush()
     return data
 

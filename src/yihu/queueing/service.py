@@ -60,19 +60,23 @@ def check_window(appt: Appointment, now: datetime) -> None:
 
 
 async def _after_change(session: AsyncSession, q: Queue, *, seq: int, kind: str, number: int | None,
-                        now: datetime) -> dict[str, Any]:
+                        now: datetime, waiting: list[QueueEntry] | None = None) -> dict[str, Any]:
+    """Record the event. ``waiting``: the waiting entries after the change, in order, when the caller has them
+    (calling the next patient only takes the first one off the list it read)."""
     await session.refresh(q)
-    data = await events.record(session, q, seq=seq, kind=kind, number=number, now=now)
-    await _notify_near(session, q, now)
+    if waiting is None:
+        waiting = await queues.waiting(session, q.id)
+    data = await events.record(session, q, seq=seq, kind=kind, number=number, now=now, waiting=waiting)
+    await _notify_near(session, q, now, waiting)
     return data
 
 
-async def _notify_near(session: AsyncSession, q: Queue, now: datetime) -> None:
+async def _notify_near(session: AsyncSession, q: Queue, now: datetime, waiting: list[QueueEntry]) -> None:
     """The "N ahead" notice, once per entry whatever way the queue moves afterwards."""
     n = queue_settings().notify_ahead
     if n < 0:
         return
-    for ahead, e in enumerate((await queues.waiting(session, q.id))[: n + 1]):
+    for ahead, e in enumerate(waiting[: n + 1]):
         if e.near_notified_at is not None or not await queues.mark_near_notified(session, e.id, now):
             continue
         params = {"queue": q.name, "number": e.number, "ahead": ahead, "link": f"/resident/queue/{e.id}"}
@@ -161,7 +165,8 @@ async def call_next(session: AsyncSession, q: Queue, *, now: datetime | None = N
     e.status, e.called_at, e.calls = "called", now, e.calls + 1
     await session.flush()
     await queues.set_current(session, q.id, e.id)
-    data = await _after_change(session, q, seq=locked[0], kind="called", number=e.number, now=now)
+    data = await _after_change(session, q, seq=locked[0], kind="called", number=e.number, now=now,
+                               waiting=waiting[1:])
     return Change(q, e, data)
 
 

@@ -134,7 +134,7 @@ async def _opening(db: Database, queue_id: str, last_id: int | None) -> tuple[li
             return [last.payload], last.seq
         fresh = await queues.get(s, queue_id)
         data = await events.picture(s, fresh, seq=0, kind="snapshot", number=None, now=utcnow())
-    return [json.dumps(data, ensure_ascii=False)], 0
+    return [json.dumps(data, ensure_ascii=False, separators=(",", ":"))], 0
 
 
 Write = Callable[[bytes], bool]
