@@ -3,8 +3,15 @@ booking across 1,000 schedules. Compared with pgbench running the same booking S
 
     YIHU_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/yihu_bench python bench/booking_rush.py
 
-Options: --residents 2000 --rush-slots 50 --schedules 1000 --sustain-seconds 15 --workers 2 --concurrency 64
-The last line printed is one JSON object with the figures.
+The reference is the SQL one real booking sends: before the server starts, one booking goes through the
+application in this process while its statements are recorded (bench/booking_sql.py); pgbench replays them,
+transaction for transaction, in prepared mode (saved in var/bench/booking.pgbench.sql). pgbench of the slot update
+and appointment insert alone is printed beside it. The load client is a lean keep-alive HTTP/1.1 client
+(bench/lean_http.py) and the CPU per request of the API, PostgreSQL and the client are measured during the
+sustained phase, so what bounds the ratio is visible.
+
+Options: --residents 2000 --rush-slots 50 --schedules 1000 --sustain-seconds 15 --pgbench-seconds 15 --workers 2
+--concurrency 64. The last line printed is one JSON object with the figures.
 """
 
 from __future__ import annotations
