@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -261,10 +262,8 @@ def cpu_seconds(pids: list[int]) -> float:
 def tree(root: int) -> list[int]:
     out, i = [root], 0
     while i < len(out):
-        try:
+        with contextlib.suppress(OSError):  # a process that ended meanwhile has no children to list
             out += [int(k) for k in Path(f"/proc/{out[i]}/task/{out[i]}/children").read_text().split()]
-        except OSError:
-            pass
         i += 1
     return out
 
@@ -478,10 +477,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
+    with contextlib.suppress(ImportError):  # uvloop comes with uvicorn[standard]; the plain loop works too
         import uvloop
 
         uvloop.install()
-    except ImportError:
-        pass
     asyncio.run(main())

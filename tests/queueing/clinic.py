@@ -57,6 +57,26 @@ async def booked(session: AsyncSession, slot: Slot, *, name: str = "张三明", 
     return holder, appt
 
 
+async def checked_in_clinic(url: str, *, slots: int) -> tuple[Account, str]:
+    """A clinic today with ``slots`` patients checked in, in a database of its own (for live servers): the doctor
+    and the queue's id."""
+    from yihu.config import get_settings
+    from yihu.db import Database
+    from yihu.queueing import service
+
+    db = Database(get_settings(), url)
+    try:
+        async with db.sessionmaker() as s:
+            c = await clinic_today(s, slots=slots)
+            for slot in c.slots:
+                _h, appt = await booked(s, slot)
+                change = await service.check_in(s, await booking.get(s, appt.id), channel="online")
+            await b.done(s)
+            return c.doctor, change.queue.id
+    finally:
+        await db.dispose()
+
+
 async def status_of(session: AsyncSession, appointment_id: str) -> str:
     return str(await session.scalar(select(Appointment.status).where(Appointment.id == appointment_id)
                                     .execution_options(populate_existing=True)))

@@ -18,15 +18,13 @@ import pytest
 
 from tests import builders as b
 from tests.conftest import LiveServer, run_sync
-from tests.queueing.clinic import booked, clinic_today
+from tests.queueing.clinic import checked_in_clinic
 from tests.queueing.sse import RawWatcher
 from yihu.auth.models import Account
-from yihu.config import get_settings
 from yihu.db import Database
-from yihu.queueing import fastpath, service, stream
+from yihu.queueing import fastpath, stream
 from yihu.queueing.broker import Broker
 from yihu.queueing.config import queue_settings
-from yihu.scheduling import booking
 
 pytestmark = pytest.mark.live
 WATCHERS = 200
@@ -40,23 +38,9 @@ class Site:
     queue_id: str
 
 
-async def _seed(url: str) -> tuple[Account, str]:
-    db = Database(get_settings(), url)
-    try:
-        async with db.sessionmaker() as s:
-            c = await clinic_today(s, slots=3)
-            for slot in c.slots:
-                _h, appt = await booked(s, slot)
-                change = await service.check_in(s, await booking.get(s, appt.id), channel="online")
-            await b.done(s)
-            return c.doctor, change.queue.id
-    finally:
-        await db.dispose()
-
-
 @pytest.fixture(scope="module")
 def site(live_db_url: str) -> Iterator[Site]:
-    doctor, qid = run_sync(_seed(live_db_url))
+    doctor, qid = run_sync(checked_in_clinic(live_db_url, slots=3))
     settings = queue_settings()
     saved = settings.sse_keepalive_seconds, settings.sse_buffer
     settings.sse_keepalive_seconds = 600  # no keep-alive in the counts below

@@ -12,36 +12,19 @@ import redis
 
 from tests import builders as b
 from tests.conftest import LiveServer, run_sync
-from tests.queueing.clinic import booked, clinic_today
+from tests.queueing.clinic import checked_in_clinic
 from tests.queueing.sse import Reader
 from yihu.auth.models import Account
 from yihu.config import get_settings
-from yihu.db import Database
-from yihu.queueing import service
-from yihu.scheduling import booking
 
 pytestmark = pytest.mark.live
 REDIS = "redis://127.0.0.1:6379/0"
 
 
-async def _seed(url: str) -> tuple[Account, str]:
-    db = Database(get_settings(), url)
-    try:
-        async with db.sessionmaker() as s:
-            c = await clinic_today(s, slots=4)
-            for slot in c.slots:
-                _h, appt = await booked(s, slot)
-                change = await service.check_in(s, await booking.get(s, appt.id), channel="online")
-            await b.done(s)
-            return c.doctor, change.queue.id
-    finally:
-        await db.dispose()
-
-
 @pytest.fixture(scope="module")
 def seeded(live_db_url: str) -> Iterator[tuple[str, Account, str]]:
     redis.Redis.from_url(REDIS).ping()
-    doctor, qid = run_sync(_seed(live_db_url))
+    doctor, qid = run_sync(checked_in_clinic(live_db_url, slots=4))
     yield live_db_url, doctor, qid
 
 
