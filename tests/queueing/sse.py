@@ -18,6 +18,21 @@ class Event:
     data: dict[str, Any]
 
 
+def event_of(lines: list[str]) -> Event | None:
+    """The event of one block of SSE lines (None for a block without data: a comment or the retry line)."""
+    ev_id, name, data = None, "message", ""
+    for line in lines:
+        field, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if field == "id":
+            ev_id = int(value)
+        elif field == "event":
+            name = value
+        elif field == "data":
+            data += value
+    return Event(ev_id, name, json.loads(data)) if data else None
+
+
 class Reader:
     def __init__(self, response: httpx.Response) -> None:
         self.lines = response.aiter_lines()
@@ -27,23 +42,16 @@ class Reader:
         return await asyncio.wait_for(self._next(), timeout)
 
     async def _next(self) -> Event:
-        ev_id, name, data = None, "message", ""
+        block: list[str] = []
         async for line in self.lines:
-            if line == "":
-                if data:
-                    return Event(ev_id, name, json.loads(data))
-                continue
             if line.startswith(":"):
                 self.comments.append(line)
-                continue
-            field, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if field == "id":
-                ev_id = int(value)
-            elif field == "event":
-                name = value
-            elif field == "data":
-                data += value
+            elif line:
+                block.append(line)
+            elif (event := event_of(block)) is not None:
+                return event
+            else:
+                block = []
         raise EOFError("stream closed")
 
     async def take(self, n: int, timeout: float = 5.0) -> list[Event]:
@@ -90,17 +98,14 @@ class RawWatcher:
         return self.events[seen]
 
     async def _more(self, seen: int) -> None:
-        assert self.reader is not None
-        while len(self.events) <= seen:
-            data = await self.reader.read(1 << 16)
-            if not data:
-                raise EOFError("stream closed")
-            self.raw += data
-            self._decode()
+        await self._read_while(lambda: len(self.events) <= seen)
 
     async def _until(self, event_id: int) -> None:
+        await self._read_while(lambda: not any(e.id == event_id for e in self.events[-1:]))
+
+    async def _read_while(self, wanting: Any) -> None:
         assert self.reader is not None
-        while not any(e.id == event_id for e in self.events[-1:]):
+        while wanting():
             data = await self.reader.read(1 << 16)
             if not data:
                 raise EOFError("stream closed")
@@ -116,17 +121,8 @@ class RawWatcher:
             self.raw = self.raw[eol + 2 + size + 2:]
         while (end := self.text.find(b"\n\n")) >= 0:
             block, self.text = self.text[:end].decode(), self.text[end + 2:]
-            ev_id, name, data = None, "message", ""
-            for line in block.split("\n"):
-                field, _, value = line.partition(": ")
-                if field == "id":
-                    ev_id = int(value)
-                elif field == "event":
-                    name = value
-                elif field == "data":
-                    data += value
-            if data:
-                self.events.append(Event(ev_id, name, json.loads(data)))
+            if (event := event_of(block.split("\n"))) is not None:
+                self.events.append(event)
 
     def close(self) -> None:
         if self.writer is not None:

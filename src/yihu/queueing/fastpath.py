@@ -1,7 +1,6 @@
 """The live streams served straight on the ASGI connection.
 
-The app's HTTP middleware (request id, logging) is a ``BaseHTTPMiddleware``: it would pass every chunk of every
-open stream through an in-memory channel and an extra task, which costs memory and latency per watcher. This outer
+The app's HTTP middleware (request id, logging, headers) would wrap every chunk of every open stream; this outer
 middleware sends the stream paths to the same openers as the routes in :mod:`yihu.queueing.sse_api`, writes the
 frames itself and notices a disconnect from ``receive`` (no timer per watcher: keep-alives come from one ticker).
 
