@@ -82,7 +82,7 @@ _COMPLETE = update(IdempotencyRecord).where(IdempotencyRecord.id == bindparam("b
 
 async def claim(db: Database, scope: str, key: str, fp: str) -> Claim | Replay:
     """Claim the key in one statement; only when it exists already look at what it holds."""
-    stale = utcnow() - timedelta(seconds=get_settings().idempotency_stale_seconds)
+    stale = stale_before()
     async with db.sessionmaker() as s:
         new_id = await s.scalar(_CLAIM[db.engine.dialect.name], {
             "b_id": str(uuid.uuid4()), "b_scope": scope, "b_key": key, "b_fp": fp, "b_at": utcnow()})
@@ -93,10 +93,9 @@ async def claim(db: Database, scope: str, key: str, fp: str) -> Claim | Replay:
                                                              IdempotencyRecord.key == key))
         if rec is None:  # removed (a 5xx freed it) between the two statements: the caller may retry
             raise DomainError(IN_PROGRESS)
-        if rec.fingerprint != fp:
-            raise DomainError(KEY_REUSED)
-        if rec.state == "done":
-            return Replay(int(rec.status_code or 200), json.loads(rec.body or "null"))
+        replay = judge_used(rec.fingerprint, rec.state, rec.status_code, rec.body, fp)
+        if replay is not None:
+            return replay
         took = await s.execute(update(IdempotencyRecord).where(
             IdempotencyRecord.id == rec.id, IdempotencyRecord.state == "running",
             IdempotencyRecord.claimed_at < stale).values(claimed_at=utcnow()))
@@ -104,6 +103,26 @@ async def claim(db: Database, scope: str, key: str, fp: str) -> Claim | Replay:
             raise DomainError(IN_PROGRESS)
         await s.commit()
         return Claim(rec.id)
+
+
+def judge_used(stored_fp: str, state: str, status_code: int | None, body: str | None, fp: str) -> Replay | None:
+    """A key found already used: its stored answer, or None when it is still running (it may be taken over once
+    stale). Refused when it was used for another body."""
+    if stored_fp != fp:
+        raise DomainError(KEY_REUSED)
+    if state == "done":
+        return Replay(int(status_code or 200), json.loads(body or "null"))
+    return None
+
+
+def stale_before() -> datetime:
+    """A running claim older than this belongs to a process that died: it may be taken over."""
+    return utcnow() - timedelta(seconds=get_settings().idempotency_stale_seconds)
+
+
+def refusal(status_code: int, body: Any) -> str | None:
+    """What a refused request leaves under its key: the answer of a 4xx, stored as JSON; None (a 5xx) frees it."""
+    return json.dumps(body, ensure_ascii=False) if 400 <= status_code < 500 else None
 
 
 async def complete(session: AsyncSession, c: Claim, status_code: int, body: Any) -> None:
@@ -114,10 +133,11 @@ async def complete(session: AsyncSession, c: Claim, status_code: int, body: Any)
 
 async def complete_refusal(db: Database, c: Claim, status_code: int, body: Any) -> None:
     """A refused request (4xx) is answered the same way on retry; anything else frees the key."""
+    stored = refusal(status_code, body)
     async with db.sessionmaker() as s:
-        if 400 <= status_code < 500:
+        if stored is not None:
             await s.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == c.record_id).values(
-                state="done", status_code=status_code, body=json.dumps(body, ensure_ascii=False)))
+                state="done", status_code=status_code, body=stored))
         else:
             await s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == c.record_id))
         await s.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,9 +31,44 @@ class BookingRequest:
     exam_order_id: str | None = None
 
 
+def day_guard(practitioner_id: str | None, schedule_id: str, day: date) -> str:
+    """``<doctor or schedule>:<day>``: one active booking per patient per guard (a unique constraint)."""
+    return f"{practitioner_id or schedule_id}:{day.isoformat()}"
+
+
 def _day_guard(sched: Schedule, slot: Slot) -> str:
-    who = sched.practitioner_id or sched.id
-    return f"{who}:{slot.day.isoformat()}"
+    return day_guard(sched.practitioner_id, sched.id, slot.day)
+
+
+def check_slot(*, status: str, start_at: datetime, release_at: datetime, kind: str, direct_booking: bool,
+               channel: str, exam_order_id: str | None, now: datetime) -> None:
+    """May this slot be booked now through this channel? (Both booking paths: the ORM one and the fast lane.)"""
+    if status != "open":
+        raise DomainError(errors.SLOT_STOPPED)
+    if start_at <= now:
+        raise DomainError(errors.SLOT_PAST)
+    if channel == "online" and release_at > now:
+        raise DomainError(errors.NOT_RELEASED)
+    if kind == "exam" and not direct_booking and not exam_order_id:
+        raise DomainError(errors.EXAM_NEEDS_ORDER)
+
+
+def noshow_since(now: datetime) -> datetime:
+    return now - timedelta(days=get_settings().noshow_window_days)
+
+
+def judge_patient_rules(*, same_day: int, noshows: int, last_noshow: datetime | None, open_count: int,
+                        now: datetime) -> None:
+    """The per-patient rules from their counts: same doctor that day, no-show bar, open bookings."""
+    s = get_settings()
+    if same_day:
+        raise DomainError(errors.ONE_PER_DAY)
+    if noshows >= s.noshow_limit and last_noshow is not None:
+        until = last_noshow + timedelta(days=s.noshow_bar_days)
+        if until > now:
+            raise DomainError(errors.BARRED, count=noshows, until=clock.local_date(until).isoformat())
+    if open_count >= s.booking_max_open:
+        raise DomainError(errors.TOO_MANY_OPEN, limit=s.booking_max_open)
 
 
 _NOSHOW = and_(Appointment.status == "noshow", Appointment.start_at >= bindparam("b_since"))
@@ -56,18 +91,9 @@ _TAKE_PLACE_ONLINE = update(Slot).where(and_(Slot.id == bindparam("b_slot"), Slo
 
 async def _check_patient_rules(session: AsyncSession, patient_id: str, guard: str, now: datetime) -> None:
     """One query for the three per-patient rules: same doctor that day, no-show bar, open bookings."""
-    s = get_settings()
     same_day, noshows, last_noshow, open_count = (await session.execute(_PATIENT_RULES, {
-        "b_guard": guard, "b_since": now - timedelta(days=s.noshow_window_days), "b_now": now,
-        "b_patient": patient_id})).one()
-    if same_day:
-        raise DomainError(errors.ONE_PER_DAY)
-    if noshows >= s.noshow_limit and last_noshow is not None:
-        until = last_noshow + timedelta(days=s.noshow_bar_days)
-        if until > now:
-            raise DomainError(errors.BARRED, count=noshows, until=clock.local_date(until).isoformat())
-    if open_count >= s.booking_max_open:
-        raise DomainError(errors.TOO_MANY_OPEN, limit=s.booking_max_open)
+        "b_guard": guard, "b_since": noshow_since(now), "b_now": now, "b_patient": patient_id})).one()
+    judge_patient_rules(same_day=same_day, noshows=noshows, last_noshow=last_noshow, open_count=open_count, now=now)
 
 
 async def _bill(session: AsyncSession, appt: Appointment, sched: Schedule) -> None:
@@ -90,14 +116,8 @@ async def book_with_slot(session: AsyncSession, req: BookingRequest,
     if row is None:
         raise DomainError(errors.SLOT_NOT_FOUND)
     slot, sched = row
-    if slot.status != "open":
-        raise DomainError(errors.SLOT_STOPPED)
-    if slot.start_at <= now:
-        raise DomainError(errors.SLOT_PAST)
-    if req.channel == "online" and slot.release_at > now:
-        raise DomainError(errors.NOT_RELEASED)
-    if sched.kind == "exam" and not sched.direct_booking and not req.exam_order_id:
-        raise DomainError(errors.EXAM_NEEDS_ORDER)
+    check_slot(status=slot.status, start_at=slot.start_at, release_at=slot.release_at, kind=sched.kind,
+               direct_booking=sched.direct_booking, channel=req.channel, exam_order_id=req.exam_order_id, now=now)
     guard = _day_guard(sched, slot)
     await _check_patient_rules(session, req.patient_id, guard, now)
 

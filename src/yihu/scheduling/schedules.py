@@ -215,9 +215,11 @@ async def surely_full(session: AsyncSession, slot_id: str, now: datetime) -> boo
     """True only when the slot is open, released, still ahead and has no online place left: the booking rush's
     cheap refusal before any write. Anything else is left to the booking itself to judge."""
     row = (await session.execute(_FULLNESS, {"b_slot": slot_id})).one_or_none()
-    if row is None:
-        return False
-    booked, capacity, onsite, status, release_at, start_at = row
+    return row is not None and is_surely_full(*row, now=now)
+
+
+def is_surely_full(booked: int, capacity: int, onsite: int, status: str, release_at: datetime, start_at: datetime,
+                   *, now: datetime) -> bool:
     return bool(status == "open" and release_at <= now < start_at and booked >= capacity - onsite)
 
 
