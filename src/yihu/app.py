@@ -99,6 +99,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def install_middleware(app: FastAPI) -> None:
+    from yihu.scheduling.fastlane import BookingFastLane
+
+    app.add_middleware(BookingFastLane)  # added first, so it runs inside the request context
     app.add_middleware(RequestContext)
 
 

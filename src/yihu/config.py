@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     booking_rate_per_account: int = 20
     booking_rate_per_ip: int = 120
     booking_rate_window_seconds: int = 60
+    # On PostgreSQL a resident's booking is answered by plain ASGI and SQL (yihu.scheduling.fastlane): same rules,
+    # rows and answers as the FastAPI route, at a fraction of the CPU (bench/booking_rush.py).
+    booking_fast_lane: bool = True
     redis_url: str = ""
     nursing_dispatch_engine: Literal["lns", "ortools"] = "lns"  # measured by bench/dispatch.py: lns is closer
     nursing_dispatch_seconds: float = 5.0  # the dispatch optimiser's time limit per proposed day plan

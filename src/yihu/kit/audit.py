@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import BigInteger, Integer, String, Text, func, select, text
+from sqlalchemy import BigInteger, Index, Integer, String, Text, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,6 +36,8 @@ log = structlog.get_logger(__name__)
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_unsealed", "seq", postgresql_where=text("hash IS NULL"),
+                            sqlite_where=text("hash IS NULL")),)
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                      autoincrement=True)
@@ -100,22 +102,30 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Queue an audit event; it is written with the unit of work's commit and only then."""
+    session.info.setdefault("audit_pending", []).append(event(
+        actor, action, patient_id=patient_id, resource_type=resource_type, resource_id=resource_id,
+        institution_id=institution_id, detail=detail))
+
+
+def event(actor: AuditActor, action: str, *, patient_id: str | None = None, resource_type: str | None = None,
+          resource_id: str | None = None, institution_id: str | None = None,
+          detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An audit event's columns (``FIELDS``), with the request's id and IP: what :func:`record` queues and what
+    the booking fast lane inserts itself."""
     info = request_info.get()
-    session.info.setdefault("audit_pending", []).append(
-        {
-            "occurred_at": utcnow(),
-            "actor_id": actor.account_id,
-            "actor_role": actor.role,
-            "institution_id": institution_id if institution_id is not None else actor.institution_id,
-            "action": action,
-            "patient_id": patient_id,
-            "resource_type": resource_type,
-            "resource_id": resource_id,
-            "ip": info.ip if info else "local",
-            "request_id": info.request_id if info else None,
-            "detail": json.dumps(detail or {}, sort_keys=True, ensure_ascii=False),
-        }
-    )
+    return {
+        "occurred_at": utcnow(),
+        "actor_id": actor.account_id,
+        "actor_role": actor.role,
+        "institution_id": institution_id if institution_id is not None else actor.institution_id,
+        "action": action,
+        "patient_id": patient_id,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "ip": info.ip if info else "local",
+        "request_id": info.request_id if info else None,
+        "detail": json.dumps(detail or {}, sort_keys=True, ensure_ascii=False),
+    }
 
 
 async def flush(session: AsyncSession) -> bool:
@@ -128,7 +138,8 @@ async def flush(session: AsyncSession) -> bool:
     return True
 
 
-def _canonical(pos: int, e: AuditEvent) -> bytes:
+def _canonical(pos: int, e: Any) -> bytes:
+    """``e``: an AuditEvent, or a row with its ``seq`` and ``FIELDS``."""
     body: dict[str, Any] = {k: getattr(e, k) for k in FIELDS}
     body["occurred_at"] = e.occurred_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     body["seq"] = e.seq
@@ -136,7 +147,7 @@ def _canonical(pos: int, e: AuditEvent) -> bytes:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def chain_hash(prev_hash: str, pos: int, e: AuditEvent) -> str:
+def chain_hash(prev_hash: str, pos: int, e: Any) -> str:
     return hashlib.sha256(prev_hash.encode() + b"|" + _canonical(pos, e)).hexdigest()
 
 
@@ -151,8 +162,20 @@ async def _take_head(session: AsyncSession) -> tuple[int, str] | None:
     return None if row is None else (int(row.pos), str(row.hash))
 
 
+_UNSEALED = (select(AuditEvent.seq, *(getattr(AuditEvent, f) for f in FIELDS)).where(AuditEvent.hash.is_(None))
+             .order_by(AuditEvent.seq).limit(bindparam("n")))
+_SEAL = text("UPDATE audit_event SET chain_pos = :pos, prev_hash = :prev, hash = :hash WHERE seq = :seq")
+# PostgreSQL: the whole batch as four arrays in one statement (executemany costs about 30 µs of Python a row).
+_SEAL_PG = text("UPDATE audit_event AS e SET chain_pos = v.pos, prev_hash = v.prev, hash = v.hash "
+                "FROM unnest(CAST(:seqs AS bigint[]), CAST(:poss AS bigint[]), CAST(:prevs AS varchar[]), "
+                "CAST(:hashes AS varchar[])) AS v(seq, pos, prev, hash) WHERE e.seq = v.seq")
+
+
 async def seal(db: Database, batch: int = 2000) -> int:
-    """Chain every committed, unsealed event. Safe to call from many processes at once."""
+    """Chain every committed, unsealed event. Safe to call from many processes at once.
+
+    Plain rows and one UPDATE for the whole batch: no ORM object per event, and the partial index
+    ix_audit_event_unsealed finds the batch without reading the sealed part of the table."""
     total = 0
     while True:
         async with db.sessionmaker() as s:
@@ -160,17 +183,23 @@ async def seal(db: Database, batch: int = 2000) -> int:
             if head is None:
                 return total
             pos, prev = head
-            events = (await s.scalars(select(AuditEvent).where(AuditEvent.hash.is_(None))
-                                      .order_by(AuditEvent.seq).limit(batch))).all()
+            events = (await s.execute(_UNSEALED, {"n": batch})).all()
             if not events:
                 await s.rollback()
                 return total
+            seqs, poss, prevs, hashes = [], [], [], []
             for e in events:
                 pos += 1
-                e.chain_pos = pos
-                e.prev_hash = prev
-                e.hash = prev = chain_hash(prev, pos, e)
-            await s.flush()
+                seqs.append(e.seq)
+                poss.append(pos)
+                prevs.append(prev)
+                prev = chain_hash(prev, pos, e)
+                hashes.append(prev)
+            if s.bind.dialect.name == "postgresql":
+                await s.execute(_SEAL_PG, {"seqs": seqs, "poss": poss, "prevs": prevs, "hashes": hashes})
+            else:
+                await s.execute(_SEAL, [{"seq": q, "pos": p, "prev": v, "hash": h}
+                                        for q, p, v, h in zip(seqs, poss, prevs, hashes, strict=True)])
             await s.execute(text("UPDATE audit_head SET pos = :p, hash = :h WHERE id = 1"), {"p": pos, "h": prev})
             await s.commit()
             total += len(events)
