@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import random
+import resource
 import signal
 import subprocess
 import sys
@@ -247,16 +248,36 @@ async def rush(port: int, data: dict[str, object], concurrency: int) -> dict[str
     return {"acked": acked, "seconds": time.perf_counter() - t0, "requests": len(lat), "lat": lat}
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of these processes (those gone meanwhile count nothing)."""
-    total = 0
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each of these processes still running."""
+    out = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+class PostgresCpu:
+    """CPU of every PostgreSQL process over a stretch of time, backends opened meanwhile included (a pool grows
+    under load). A backend that ends meanwhile counts what it had used when last sampled (``sample``)."""
+
+    def __init__(self) -> None:
+        self.start = cpu_by_pid(postgres_pids())
+        self.last = dict(self.start)
+
+    def sample(self) -> None:
+        self.last.update(cpu_by_pid(postgres_pids()))
+
+    def seconds(self) -> float:
+        self.sample()
+        return sum(v - self.start.get(pid, 0.0) for pid, v in self.last.items())
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    return sum(cpu_by_pid(pids).values())
 
 
 def tree(root: int) -> list[int]:
@@ -310,12 +331,13 @@ async def sustained(port: int, server_pid: int, data: dict[str, object], seconds
         finally:
             conn.close()
 
-    api, pg = tree(server_pid), postgres_pids()
-    cpu0 = (cpu_seconds(api), cpu_seconds(pg), time.process_time())
+    api = tree(server_pid)
+    pg = PostgresCpu()
+    cpu0 = (cpu_seconds(api), 0.0, time.process_time())
     t0 = time.perf_counter()
     await asyncio.gather(*[client(i) for i in range(concurrency)])
     elapsed = time.perf_counter() - t0
-    cpu1 = (cpu_seconds(api), cpu_seconds(pg), time.process_time())
+    cpu1 = (cpu_seconds(api), pg.seconds(), time.process_time())
     requests = max(1, len(lat))
     per = {k: round((b - a) / requests * 1000, 2) for k, a, b in zip(("api", "postgres", "client"), cpu0, cpu1,
                                                                          strict=True)}
@@ -371,7 +393,8 @@ def _psql(u: Any, sql: str) -> str:
                            u.database or "", "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
 
 
-def pgbench(url: str, script: str, clients: int, seconds: int) -> float:
+def pgbench(url: str, script: str, clients: int, seconds: int) -> tuple[float, dict[str, float]]:
+    """Transactions per second, and CPU milliseconds per transaction of PostgreSQL and of pgbench itself."""
     u = make_url(url)
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
         f.write(script)
@@ -381,14 +404,28 @@ def pgbench(url: str, script: str, clients: int, seconds: int) -> float:
         check = subprocess.run([*base, "-c", "1", "-t", "1", u.database or ""], capture_output=True, text=True)
         if check.returncode != 0 or "actually processed: 1/1" not in check.stdout:
             raise RuntimeError("the pgbench script does not run:\n" + check.stdout + check.stderr)
-        res = subprocess.run([*base, "-c", str(clients), "-j", "2", "-T", str(seconds), u.database or ""],
-                             capture_output=True, text=True, check=True)
+        pg, own = PostgresCpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        with subprocess.Popen([*base, "-c", str(clients), "-j", "2", "-T", str(seconds), u.database or ""],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as run:
+            while run.poll() is None:  # pgbench's backends end with it: sample them while they run
+                pg.sample()
+                time.sleep(0.2)
+            out, err = run.communicate()
+        if run.returncode != 0:
+            raise RuntimeError(out + err)
+        pg_s, after = pg.seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
         os.unlink(path)
-    for line in res.stdout.splitlines():
+    tps = done = 0.0
+    for line in out.splitlines():
         if line.startswith("tps ="):
-            return float(line.split()[2])
-    raise RuntimeError(res.stdout + res.stderr)
+            tps = float(line.split()[2])
+        if line.startswith("number of transactions actually processed:"):
+            done = float(line.split(":")[1].split("/")[0])
+    if not tps or not done:
+        raise RuntimeError(out + err)
+    own_s = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
+    return tps, {"postgres": round(pg_s / done * 1000, 2), "pgbench": round(own_s / done * 1000, 2)}
 
 
 CORE_SCRIPT = """\\set s random(1, {slots})
@@ -462,16 +499,18 @@ async def main() -> None:
         duplicated += 1
     u = make_url(url)
     _psql(u, "UPDATE slot SET capacity = 100000000 WHERE id LIKE 'bs-%'")  # pgbench books the same slots on and on
-    tps = pgbench(url, script, args.concurrency, args.pgbench_seconds)
-    core = pgbench(url, CORE_SCRIPT.format(slots=sustain_slots, patient=_psql(u, "SELECT id FROM patient LIMIT 1")),
+    tps, reference_cpu = pgbench(url, script, args.concurrency, args.pgbench_seconds)
+    core, _ = pgbench(url, CORE_SCRIPT.format(slots=sustain_slots, patient=_psql(u, "SELECT id FROM patient LIMIT 1")),
                    args.concurrency, args.pgbench_seconds)
     ratio = round(bps / tps, 3) if tps else 0.0
     log(f"pgbench, the booking's own SQL ({len(rec.shapes())} statements), {args.concurrency} clients: {tps:.0f} tps; "
-        f"ratio {ratio}. (The slot update and appointment insert alone: {core:.0f} tps.)")
+        f"ratio {ratio}; CPU per transaction (ms): {reference_cpu}. (The slot update and appointment insert alone: "
+        f"{core:.0f} tps.)")
     print(json.dumps({"bookings_per_s": round(bps, 1), "p50_ms": pct(s["lat"], .5), "p99_ms": pct(s["lat"], .99),
                       "overbooked": overbooked, "duplicated": duplicated, "pgbench_tps": round(tps, 1),
                       "ratio": ratio, "pgbench_core_tps": round(core, 1),
                       "statements_per_booking": len(rec.shapes()), "cpu_ms_per_request": s["cpu_ms_per_request"],
+                      "pgbench_cpu_ms_per_transaction": reference_cpu,
                       "rush_taken": len(acked_pairs), "rush_seconds": round(r["seconds"], 2),
                       "rush_p99_ms": pct(r["lat"], .99), "peak_rss_mb": rss}))
 

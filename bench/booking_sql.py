@@ -30,6 +30,11 @@ DAY_GUARD = re.compile(r"^[^:]+:\d{4}-\d{2}-\d{2}$")  # who:day, unique per pati
 class Txn:
     statements: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     committed: bool = False
+    explicit: bool | None = None  # sent inside BEGIN ... COMMIT (None: as SQLAlchemy does, when it wrote)
+
+    @property
+    def wrapped(self) -> bool:
+        return self.explicit if self.explicit is not None else self.writes and self.committed
 
     @property
     def writes(self) -> bool:
@@ -92,13 +97,31 @@ async def record_booking(app: Any, *, token: str, patient_id: str, slot_id: str,
                 done.append(t)
         return end
 
+    lane: list[Txn] = []  # the fast lane's statements (asyncpg): BEGIN ... COMMIT, or one autocommitted each
+
+    def on_lane(q: Any) -> None:
+        word = q.query.strip().rstrip(";").upper()
+        if word == "BEGIN":
+            lane.append(Txn(explicit=True))
+        elif word in ("COMMIT", "ROLLBACK"):
+            lane[-1].committed = word == "COMMIT"
+            done.append(lane.pop())
+        elif lane:
+            lane[-1].statements.append((q.query, tuple(q.args or ())))
+        else:
+            done.append(Txn([(q.query, tuple(q.args or ()))], committed=True, explicit=False))
+
+    from yihu.scheduling import fastbook
+
     engine = app.state.db.engine.sync_engine
     listeners = [("before_cursor_execute", on_execute), ("commit", on_end(True)), ("rollback", on_end(False))]
     for name, fn in listeners:
         event.listen(engine, name, fn)
+    fastbook.QUERY_LOGGERS.append(on_lane)
     try:
         status = await book_once(app, token=token, patient_id=patient_id, slot_id=slot_id, key=key)
     finally:
+        fastbook.QUERY_LOGGERS.remove(on_lane)
         for name, fn in listeners:
             event.remove(engine, name, fn)
     done.extend(t for t in txns.values() if t.statements)  # connections closed without an explicit end
@@ -174,7 +197,7 @@ def pgbench_script(rec: Recording, var: Variation, *, slots: int, patients: int,
     for t in rec.txns:
         if t.sealer:
             continue
-        explicit = t.writes and t.committed
+        explicit = t.wrapped
         if explicit:
             body.append("BEGIN;")
         for statement, params in t.statements:
