@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from tests import builders as b
 from yihu.auth.models import Account, RefreshToken
 from yihu.db import utcnow
+from yihu.errors import DomainError
 from yihu.notify.service import deliver_pending, recorded_sms
 from yihu.registry.idcard import make
 from yihu.registry.models import Patient
@@ -250,3 +251,27 @@ async def test_a_forged_or_expired_access_token_is_refused(client, session):
     assert (r.status_code, r.json()["code"]) == (401, "auth.token_invalid")
     r = await client.get("/api/v1/auth/me")
     assert (r.status_code, r.json()["code"]) == (401, "auth.unauthenticated")
+
+
+async def test_a_verified_access_token_is_refused_once_it_expires_or_the_secret_changes(monkeypatch):
+    import time
+
+    import jwt
+
+    from yihu.auth import tokens
+    from yihu.config import get_settings
+
+    claims = {"sub": "a-1", "typ": "access", "role": "resident", "inst": None, "prac": None, "pat": "p-1"}
+    token = tokens._encode(claims, 2 / 60)  # two seconds
+    exp = jwt.decode(token, options={"verify_signature": False})["exp"]
+    assert tokens.actor_from_access(token).account_id == "a-1"
+    assert tokens.actor_from_access(token).account_id == "a-1"  # the second time from the verified tokens
+    time.sleep(max(0.0, exp - time.time()) + 0.05)
+    with pytest.raises(DomainError) as expired:
+        tokens.actor_from_access(token)
+    assert expired.value.code == "auth.token_invalid"
+    fresh = tokens._encode(claims, 5)
+    assert tokens.actor_from_access(fresh).patient_id == "p-1"
+    monkeypatch.setattr(get_settings(), "jwt_secret", "another-secret-of-enough-length-0123456789")
+    with pytest.raises(DomainError):
+        tokens.actor_from_access(fresh)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import time
+from collections import OrderedDict
 from datetime import timedelta
 from typing import Any
 
@@ -43,10 +45,24 @@ def access_token(actor: Actor) -> str:
     )
 
 
+# Access tokens already verified, until they expire: checking the signature and claims costs about 40 µs, about a
+# twentieth of a whole booking on the fast lane. Keyed by the secret too, so a new secret re-checks every token.
+_VERIFIED: OrderedDict[tuple[str, str], tuple[Actor, float]] = OrderedDict()
+_VERIFIED_MAX = 4096
+
+
 def actor_from_access(token: str) -> Actor:
+    key = (get_settings().jwt_secret, token)
+    hit = _VERIFIED.get(key)
+    if hit is not None and hit[1] > time.time():
+        return hit[0]
     c = _decode(token, "access", errors.TOKEN_INVALID)
-    return Actor(account_id=c["sub"], role=c["role"], institution_id=c.get("inst"), practitioner_id=c.get("prac"),
-                 patient_id=c.get("pat"))
+    actor = Actor(account_id=c["sub"], role=c["role"], institution_id=c.get("inst"), practitioner_id=c.get("prac"),
+                  patient_id=c.get("pat"))
+    _VERIFIED[key] = (actor, float(c["exp"]))
+    if len(_VERIFIED) > _VERIFIED_MAX:
+        _VERIFIED.popitem(last=False)
+    return actor
 
 
 def mfa_token(account_id: str) -> str:
