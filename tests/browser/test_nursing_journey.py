@@ -182,8 +182,7 @@ def test_order_assess_dispatch_consent_visit_pay_rate_and_the_cockpit_moves(site
     admin.goto(f"{site.url}/console/nursing/alarms")
     expect(admin.get_by_test_id("alarms-connection")).to_have_attribute("data-connected", "1")
     nurse = context(browser, phone=True, at=home).new_page()
-    sign_in(nurse, site.url, site.nurse_phone, r"/console$")
-    nurse.get_by_test_id("nav-nurse-today").click()
+    sign_in(nurse, site.url, site.nurse_phone, r"/nurse$")  # a nurse lands on the day's route
     nurse.get_by_test_id("route-day-1").click()
     stop = nurse.get_by_test_id("visit-stop")
     expect(stop).to_have_count(1)

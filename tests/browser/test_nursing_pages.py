@@ -85,7 +85,7 @@ def test_consent_drawn_at_the_door_and_a_check_in_refused_far_from_the_address(s
     admin_sign_in(admin, site, step_ahead=0)
     admin.goto(f"{site.url}/console/nursing")  # the orders page, not the alarms page
     nurse = context(browser, at=FAR).new_page()
-    sign_in(nurse, site.url, site.nurse_phone, r"/console$")
+    sign_in(nurse, site.url, site.nurse_phone, r"/nurse$")
     nurse.goto(f"{site.url}/nurse/visits/{site.order_id}")
     expect(nurse.get_by_test_id("visit-status")).to_have_attribute("data-status", "assigned")
     nurse.get_by_test_id("consent-mode-drawn").click()
@@ -136,7 +136,9 @@ def test_consultation_with_a_photo_answer_proposal_and_the_family_confirms(site:
     expect(res.get_by_test_id("consult-status")).to_have_text("待回复")
 
     nurse = context(browser).new_page()
-    sign_in(nurse, site.url, site.nurse_phone, r"/console$")
+    sign_in(nurse, site.url, site.nurse_phone, r"/nurse$")
+    nurse.get_by_test_id("nurse-go-console").click()  # the desk console is one tap from the route
+    expect(nurse).to_have_url(re.compile(r"/console$"))
     nurse.goto(f"{site.url}/nurse")
     nurse.get_by_test_id("nurse-go-consults").click()
     nurse.get_by_test_id("consult-item").filter(has_text="伤口发红").click()

@@ -46,7 +46,7 @@ const HOMES = {
   resident: '/resident',
   institution_admin: '/console',
   doctor: '/console',
-  nurse: '/console',
+  nurse: '/nurse', // the phone page of the day's route; the desk console is one tap away
   pharmacist: '/console',
   regulator: '/regulator',
   system_admin: '/admin',

@@ -79,7 +79,7 @@ export default {
     nurse: {
       navigate: 'Directions',
       checked_in_only: 'Checked in at {time}',
-      today: 'My route', today_short: 'Today', tomorrow: 'Tomorrow', route_order: 'in route order', no_visits: 'No visits that day', open: 'Open', next: 'Next',
+      console: 'Console', today: 'My route', today_short: 'Today', tomorrow: 'Tomorrow', route_order: 'in route order', no_visits: 'No visits that day', open: 'Open', next: 'Next',
       next_action: { consent: 'Get consent', consent_at_door: 'Consent at the door', depart: 'Set off', check_in: 'Check in', record: 'Write the record', check_out: 'Check out' },
       depart: 'Set off', check_in: 'Check in', check_out: 'Check out', phone: 'Phone', distance: '{m} m away',
       alarm: 'ALARM', alarm_confirm: 'Raise an alarm? The institution is told at once.', alarm_sent: 'Alarm raised; the institution has it', alarm_open: 'Alarm open',

@@ -79,7 +79,7 @@ export default {
     nurse: {
       navigate: '导航',
       checked_in_only: '已于{time}签到',
-      today: '上门路线', today_short: '今天', tomorrow: '明天', route_order: '按路线顺序', no_visits: '这天没有安排上门服务', open: '查看', next: '下一步',
+      console: '工作台', today: '上门路线', today_short: '今天', tomorrow: '明天', route_order: '按路线顺序', no_visits: '这天没有安排上门服务', open: '查看', next: '下一步',
       next_action: { consent: '签知情同意', consent_at_door: '上门签知情同意', depart: '出发', check_in: '到达签到', record: '写护理记录', check_out: '签退' },
       depart: '出发', check_in: '到达签到', check_out: '签退完成', phone: '联系电话', distance: '距离{m}米',
       alarm: '一键报警', alarm_confirm: '确认发出报警？机构将立即收到。', alarm_sent: '报警已发出，机构已收到', alarm_open: '报警处理中',
