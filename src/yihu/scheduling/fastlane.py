@@ -12,10 +12,13 @@ headers and the log line are the same) and answers errors as the app does: ``{"c
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import structlog
+from sqlalchemy.util import greenlet_spawn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yihu.auth import tokens
@@ -108,8 +111,7 @@ async def _book(db: Database, actor: Actor, key: str, slot_id: str, patient_id: 
     lang = current_lang()
     try:
         await check_booking_rate(actor)
-        async with db.engine.connect() as sa_conn:
-            conn: asyncpg.Connection = (await sa_conn.get_raw_connection()).driver_connection
+        async with pooled(db) as conn:
             for logger in fastbook.QUERY_LOGGERS:
                 conn.add_query_logger(logger)
             try:
@@ -124,6 +126,24 @@ async def _book(db: Database, actor: Actor, key: str, slot_id: str, patient_id: 
         log.error("http.unhandled", path=PATH, error=type(exc).__name__)
         return INTERNAL.status, {"code": INTERNAL.code, "message": INTERNAL.render(lang, {})}, []
     return out.status, out.body, [(b"idempotent-replayed", b"true")] if out.replayed else []
+
+
+@asynccontextmanager
+async def pooled(db: Database) -> AsyncIterator[asyncpg.Connection]:
+    """One asyncpg connection of the app's own pool, taken straight from the pool (an AsyncConnection around it
+    cost 27 µs more a request). A connection that broke, or that would go back still inside a transaction, is
+    discarded instead of being handed to the next request."""
+    fairy = await greenlet_spawn(db.engine.sync_engine.raw_connection)
+    conn: asyncpg.Connection = fairy.driver_connection
+    try:
+        yield conn
+    except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
+        await greenlet_spawn(fairy.invalidate)
+        raise
+    finally:
+        if not conn.is_closed() and conn.is_in_transaction():
+            await greenlet_spawn(fairy.invalidate)
+        await greenlet_spawn(fairy.close)
 
 
 async def _answer(send: Send, status: int, body: Any, extra: list[tuple[bytes, bytes]]) -> None:
