@@ -9,15 +9,18 @@ import time
 import uuid
 
 import structlog
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yihu.errors import pick_language
 from yihu.kit.context import RequestInfo, request_info
 
 log = structlog.get_logger("yihu.app")
-SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
-                    ("X-Frame-Options", "DENY"))
+SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"))
+NO_STORE = (b"cache-control", b"no-store")
+_ALWAYS = frozenset([b"x-request-id", *(name for name, _ in SECURITY_HEADERS)])
+_ALWAYS_API = _ALWAYS | {NO_STORE[0]}
 
 
 def request_id(given: str | None) -> str:
@@ -49,12 +52,10 @@ class RequestContext:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                out = MutableHeaders(scope=message)
-                out["X-Request-ID"] = rid
-                for name, value in SECURITY_HEADERS:
-                    out[name] = value
-                if no_store:
-                    out["Cache-Control"] = "no-store"
+                added = [(b"x-request-id", rid.encode()), *SECURITY_HEADERS, *((NO_STORE,) if no_store else ())]
+                # These replace any the app set (one pass over the headers, not one per header).
+                names = _ALWAYS_API if no_store else _ALWAYS
+                message["headers"] = [h for h in message.get("headers", ()) if h[0].lower() not in names] + added
             await send(message)
 
         try:
