@@ -276,6 +276,14 @@ class PostgresCpu:
         return sum(v - self.start.get(pid, 0.0) for pid, v in self.last.items())
 
 
+def machine_cpu() -> tuple[float, float]:
+    """Seconds of CPU the whole machine has spent busy, and of that in softirq (network), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq + steal) / tick, softirq / tick
+
+
 def cpu_seconds(pids: list[int]) -> float:
     return sum(cpu_by_pid(pids).values())
 
@@ -333,14 +341,24 @@ async def sustained(port: int, server_pid: int, data: dict[str, object], seconds
 
     api = tree(server_pid)
     pg = PostgresCpu()
+    m0 = machine_cpu()
     cpu0 = (cpu_seconds(api), 0.0, time.process_time())
     t0 = time.perf_counter()
-    await asyncio.gather(*[client(i) for i in range(concurrency)])
+
+    async def sample_postgres() -> None:  # short-lived backends (autovacuum workers) count too
+        while time.perf_counter() < stop:
+            pg.sample()
+            await asyncio.sleep(0.2)
+
+    await asyncio.gather(sample_postgres(), *[client(i) for i in range(concurrency)])
     elapsed = time.perf_counter() - t0
     cpu1 = (cpu_seconds(api), pg.seconds(), time.process_time())
+    m1 = machine_cpu()
     requests = max(1, len(lat))
     per = {k: round((b - a) / requests * 1000, 2) for k, a, b in zip(("api", "postgres", "client"), cpu0, cpu1,
                                                                          strict=True)}
+    per["machine"] = round((m1[0] - m0[0]) / requests * 1000, 2)  # everything, the kernel's network work included
+    per["softirq"] = round((m1[1] - m0[1]) / requests * 1000, 2)
     return {"acked": acked, "refused": refused, "seconds": elapsed, "lat": lat, "errors": errors,
             "cpu_ms_per_request": per}
 
@@ -404,7 +422,7 @@ def pgbench(url: str, script: str, clients: int, seconds: int) -> tuple[float, d
         check = subprocess.run([*base, "-c", "1", "-t", "1", u.database or ""], capture_output=True, text=True)
         if check.returncode != 0 or "actually processed: 1/1" not in check.stdout:
             raise RuntimeError("the pgbench script does not run:\n" + check.stdout + check.stderr)
-        pg, own = PostgresCpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        pg, own, m0 = PostgresCpu(), resource.getrusage(resource.RUSAGE_CHILDREN), machine_cpu()
         with subprocess.Popen([*base, "-c", str(clients), "-j", "2", "-T", str(seconds), u.database or ""],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as run:
             while run.poll() is None:  # pgbench's backends end with it: sample them while they run
@@ -413,7 +431,7 @@ def pgbench(url: str, script: str, clients: int, seconds: int) -> tuple[float, d
             out, err = run.communicate()
         if run.returncode != 0:
             raise RuntimeError(out + err)
-        pg_s, after = pg.seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        pg_s, after, m1 = pg.seconds(), resource.getrusage(resource.RUSAGE_CHILDREN), machine_cpu()
     finally:
         os.unlink(path)
     tps = done = 0.0
@@ -425,7 +443,9 @@ def pgbench(url: str, script: str, clients: int, seconds: int) -> tuple[float, d
     if not tps or not done:
         raise RuntimeError(out + err)
     own_s = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
-    return tps, {"postgres": round(pg_s / done * 1000, 2), "pgbench": round(own_s / done * 1000, 2)}
+    return tps, {"postgres": round(pg_s / done * 1000, 2), "pgbench": round(own_s / done * 1000, 2),
+                 "machine": round((m1[0] - m0[0]) / done * 1000, 2),
+                 "softirq": round((m1[1] - m0[1]) / done * 1000, 2)}
 
 
 CORE_SCRIPT = """\\set s random(1, {slots})
