@@ -197,3 +197,39 @@ def test_the_lane_writes_the_audit_columns_in_their_order():
 
     columns = fastbook.INSERT_AUDIT.split("(", 1)[1].split(")", 1)[0]
     assert tuple(c.strip() for c in columns.split(",")) == audit.FIELDS
+
+
+async def test_a_connection_that_broke_is_discarded_and_the_retry_books(session):
+    """The database drops the lane's pooled connection between two bookings (a restart, a failover): the request
+    that meets it gets a clear 500 and changes nothing, the broken connection is not handed out again, and the
+    retry with the same key books."""
+    from sqlalchemy import text
+    from sqlalchemy.util import greenlet_spawn
+
+    settings = get_settings().model_copy(update={"db_pool_size": 1})
+    one = Database(settings, PG_URL)
+    inst = await b.institution(session)
+    sched = await b.doctor_schedule(session, inst, slots=2)
+    holder, other = await b.resident(session), await b.resident(session)
+    await b.done(session)
+    first, second = await slots_of(session, sched)
+    app = create_app(settings, db=one)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            def book(who, slot, key):
+                return c.post("/api/v1/appointments", headers={**b.auth(who), "Idempotency-Key": key},
+                              json={"slot_id": slot.id, "patient_id": who.patient_id})
+
+            assert (await book(holder, first, "before")).status_code == 201
+            fairy = await greenlet_spawn(one.engine.sync_engine.raw_connection)
+            pid = fairy.driver_connection.get_server_pid()
+            await greenlet_spawn(fairy.close)
+            await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            broken = await book(other, second, "after")
+            assert (broken.status_code, broken.json()["code"]) == (500, "common.internal")
+            assert await session.scalar(select(func.count()).select_from(Appointment)) == 1
+            retry = await book(other, second, "after")
+            assert retry.status_code == 201, retry.text
+    finally:
+        await one.dispose()
+    assert (await session.get(Slot, second.id, populate_existing=True)).booked == 1
