@@ -73,3 +73,13 @@ async def test_responses_with_personal_data_are_not_cached(client, session):
     r = await client.get("/api/v1/me/patients", headers=b.auth(acc))
     assert r.headers["cache-control"] == "no-store"
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_json_nested_past_the_recursion_limit_is_bad_json_in_the_callers_language(client, session):
+    holder = await b.resident(session)
+    await b.done(session)
+    for lang, message in (("zh-CN", "请求体不是有效的 JSON。"), ("en", "The request body is not valid JSON.")):
+        r = await client.post("/api/v1/appointments", content=b"[" * 3000 + b"]" * 3000,
+                              headers={**b.auth(holder), "Idempotency-Key": "deep", "Accept-Language": lang,
+                                       "Content-Type": "application/json"})
+        assert (r.status_code, r.json()) == (400, {"code": "common.bad_json", "message": message})

@@ -84,6 +84,8 @@ def install_error_handlers(app: FastAPI) -> None:
             return _error_response(request, ROUTE_NOT_FOUND, {})
         if exc.status_code == 405:
             return _error_response(request, METHOD_NOT_ALLOWED, {})
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":  # FastAPI's words
+            return _error_response(request, BAD_JSON, {})  # e.g. JSON nested past Python's recursion limit
         err = ErrorCode(f"http.{exc.status_code}", exc.status_code, str(exc.detail), str(exc.detail))
         return _error_response(request, err, {}, headers=getattr(exc, "headers", None))
 

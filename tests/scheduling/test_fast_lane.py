@@ -233,3 +233,4 @@ async def test_a_connection_that_broke_is_discarded_and_the_retry_books(session)
     finally:
         await one.dispose()
     assert (await session.get(Slot, second.id, populate_existing=True)).booked == 1
+
