@@ -13,6 +13,7 @@ So the ratio ``bookings/s ÷ pgbench tps`` is what the application adds on top o
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from dataclasses import dataclass, field
@@ -120,6 +121,8 @@ async def record_booking(app: Any, *, token: str, patient_id: str, slot_id: str,
     fastbook.QUERY_LOGGERS.append(on_lane)
     try:
         status = await book_once(app, token=token, patient_id=patient_id, slot_id=slot_id, key=key)
+        for _ in range(3):  # asyncpg hands each statement to its loggers with call_soon: let them run
+            await asyncio.sleep(0)
     finally:
         fastbook.QUERY_LOGGERS.remove(on_lane)
         for name, fn in listeners:
