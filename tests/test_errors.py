@@ -83,3 +83,12 @@ async def test_json_nested_past_the_recursion_limit_is_bad_json_in_the_callers_l
                               headers={**b.auth(holder), "Idempotency-Key": "deep", "Accept-Language": lang,
                                        "Content-Type": "application/json"})
         assert (r.status_code, r.json()) == (400, {"code": "common.bad_json", "message": message})
+
+
+async def test_a_role_refusal_names_the_role_in_the_callers_language(client, session):
+    inst = await b.institution(session)
+    doctor = await b.staff(session, role="doctor", inst=inst)
+    await b.done(session)
+    for lang, message in (("zh-CN", "该功能仅对居民开放。"), ("en", "This is only open to: residents.")):
+        r = await client.get("/api/v1/me/appointments", headers={**b.auth(doctor), "Accept-Language": lang})
+        assert (r.status_code, r.json()) == (403, {"code": "auth.role_required", "message": message})

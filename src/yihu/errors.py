@@ -22,10 +22,19 @@ class ErrorCode:
 
     def render(self, lang: str, params: dict[str, Any]) -> str:
         template = self.en if lang == "en" else self.zh
+        words = {k: (v.en if lang == "en" else v.zh) if isinstance(v, Localized) else v for k, v in params.items()}
         try:
-            return template.format(**params)
+            return template.format(**words)
         except (KeyError, IndexError):
             return template
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A message parameter that has words of its own in each language (a role's name, not a code)."""
+
+    zh: str
+    en: str
 
 
 REGISTRY: dict[str, ErrorCode] = {}

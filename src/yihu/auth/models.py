@@ -9,6 +9,12 @@ from yihu.db import Base, IdMixin, TimestampMixin
 
 ROLES = ("resident", "doctor", "nurse", "pharmacist", "institution_admin", "regulator", "system_admin", "kiosk")
 STAFF_ROLES = ("doctor", "nurse", "pharmacist", "institution_admin")
+ROLE_NAMES = {  # what a message calls each role: (zh-CN, English)
+    "resident": ("居民", "residents"), "doctor": ("医生", "doctors"), "nurse": ("护士", "nurses"),
+    "pharmacist": ("药师", "pharmacists"), "institution_admin": ("机构管理员", "institution admins"),
+    "regulator": ("监管人员", "regulators"), "system_admin": ("系统管理员", "system admins"),
+    "kiosk": ("自助机", "kiosks"),
+}
 MFA_ROLES = ("institution_admin", "system_admin", "regulator")
 
 

@@ -19,7 +19,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from yihu.auth import errors
 from yihu.auth.actor import Actor
-from yihu.errors import FORBIDDEN, UNAUTHENTICATED, DomainError
+from yihu.auth.models import ROLE_NAMES
+from yihu.errors import FORBIDDEN, UNAUTHENTICATED, DomainError, Localized
 from yihu.registry import service as registry
 
 Action = Literal["read", "change", "reveal"]
@@ -41,7 +42,9 @@ def require_actor(actor: Actor | None) -> Actor:
 def require_role(actor: Actor | None, *roles: str) -> Actor:
     a = require_actor(actor)
     if a.role not in roles:
-        raise DomainError(errors.ROLE_REQUIRED, roles=", ".join(roles))
+        names = [ROLE_NAMES.get(r, (r, r)) for r in roles]
+        raise DomainError(errors.ROLE_REQUIRED, roles=Localized("、".join(zh for zh, _ in names),
+                                                                ", ".join(en for _, en in names)))
     return a
 
 
