@@ -119,8 +119,8 @@ async def commit(session: AsyncSession) -> None:
     audited = await audit.flush(session)
     await session.commit()
     db: Database | None = session.info.get("db")
-    if audited and db is not None and db.settings.inline_audit_seal:
-        audit.sealer.request(db)
+    if audited and db is not None:
+        audit.seal_soon(db)
     for hook in session.info.pop("after_commit", []):
         await hook()
 

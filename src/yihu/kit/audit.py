@@ -242,6 +242,13 @@ class _Sealer:
 sealer = _Sealer()
 
 
+def seal_soon(db: Database) -> None:
+    """Events were just committed: seal them in this process too, unless the worker alone seals
+    (``YIHU_INLINE_AUDIT_SEAL=false``)."""
+    if db.settings.inline_audit_seal:
+        sealer.request(db)
+
+
 @dataclass
 class VerifyResult:
     ok: bool
