@@ -67,6 +67,10 @@ class DomainError(Exception):
     def message(self, lang: str = "zh-CN") -> str:
         return self.error.render(lang, self.params)
 
+    def body(self, lang: str = "zh-CN") -> dict[str, str]:
+        """The answer of /api/v1: ``{code, message}``."""
+        return {"code": self.code, "message": self.message(lang)}
+
 
 def pick_language(accept_language: str | None) -> str:
     """zh-CN unless the caller prefers English (q-values honoured)."""

@@ -171,7 +171,7 @@ async def run(db: Database, session: AsyncSession, *, scope: str, key: str | Non
         status, body = await action()
     except DomainError as exc:
         await session.rollback()
-        await complete_refusal(db, c, exc.status, {"code": exc.code, "message": exc.message(lang)})
+        await complete_refusal(db, c, exc.status, exc.body(lang))
         raise
     except BaseException:
         await session.rollback()

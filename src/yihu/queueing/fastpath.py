@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
 from collections.abc import AsyncGenerator
 from typing import Any, Final
@@ -26,6 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from yihu.auth import tokens
 from yihu.auth.actor import Actor
 from yihu.errors import DomainError, pick_language
+from yihu.kit.asgi import send_json
 from yihu.queueing import sse_api
 from yihu.queueing.broker import Subscription
 from yihu.queueing.stream import CLOSE_SIGNAL, Write
@@ -88,14 +88,6 @@ async def _until_disconnect(receive: Receive) -> None:
         pass
 
 
-async def _json(send: Send, status: int, body: dict[str, Any]) -> None:
-    data = json.dumps(body, ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
-                            (b"content-length", str(len(data)).encode())]})
-    await send({"type": "http.response.body", "body": data})
-
-
 async def _open(app: FastAPI, scope: Scope, m: re.Match[str], direct: Write | None, send: Send
                 ) -> tuple[bytes, AsyncGenerator[bytes, None], Subscription] | None:
     """Check access and open the stream; a refusal is answered here (None). Its locals end with it."""
@@ -117,7 +109,7 @@ async def _open(app: FastAPI, scope: Scope, m: re.Match[str], direct: Write | No
             first, gen = await sse_api.open_screen(app, m["department"], subs.append)
     except DomainError as exc:
         lang = pick_language(headers.get("accept-language"))
-        await _json(send, exc.status, {"code": exc.code, "message": exc.message(lang)})
+        await send_json(send, exc.status, exc.body(lang), [(b"cache-control", b"no-store")])
         return None
     return first, gen, subs[0]
 

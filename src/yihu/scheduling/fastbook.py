@@ -68,7 +68,6 @@ TAKE_PLACE = ("UPDATE slot SET booked = booked + 1 "
 USED_RECORD = "SELECT id, fingerprint, state, status_code, body FROM idempotency_record WHERE scope = $1 AND key = $2"
 TAKE_OVER = ("UPDATE idempotency_record SET claimed_at = $2 "
              "WHERE id = $1 AND state = 'running' AND claimed_at < $3")
-REFUSED = "UPDATE idempotency_record SET state = 'done', status_code = $2, body = $3 WHERE id = $1"
 FREE = "DELETE FROM idempotency_record WHERE id = $1"
 COMPLETE = "UPDATE idempotency_record SET state = 'done', status_code = $2, body = $3 WHERE id = $1"
 INSERT_AUDIT = ("INSERT INTO audit_event (occurred_at, actor_id, actor_role, institution_id, action, patient_id, "
@@ -105,13 +104,12 @@ async def book(db: Database, conn: asyncpg.Connection, actor: Actor, *, slot_id:
         async with conn.transaction():
             body = await _book(conn, actor, slot_id, patient_id, record_id, now)
     except DomainError as exc:
-        await _refused(conn, record_id, exc.status, {"code": exc.code, "message": exc.message(lang)})
+        await _refused(conn, record_id, exc.status, exc.body(lang))
         raise
     except BaseException:
         await _refused(conn, record_id, 500, None)
         raise
-    if db.settings.inline_audit_seal:
-        audit.sealer.request(db)
+    audit.seal_soon(db)
     return Outcome(201, body)
 
 
@@ -134,7 +132,7 @@ async def _refused(conn: asyncpg.Connection, record_id: str, status: int, body: 
     if stored is None:
         await conn.execute(FREE, record_id)
     else:
-        await conn.execute(REFUSED, record_id, status, stored)
+        await conn.execute(COMPLETE, record_id, status, stored)
 
 
 async def _book(conn: asyncpg.Connection, actor: Actor, slot_id: str, patient_id: str, record_id: str,

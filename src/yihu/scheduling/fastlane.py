@@ -26,6 +26,7 @@ from yihu.auth.actor import Actor
 from yihu.db import Database
 from yihu.errors import INTERNAL, DomainError
 from yihu.kit import idempotency
+from yihu.kit.asgi import send_json
 from yihu.kit.context import current_lang
 from yihu.scheduling import fastbook
 from yihu.scheduling.api import check_booking_rate
@@ -52,7 +53,8 @@ class BookingFastLane:
         if request is None:
             await self.app(scope, _replay(messages, receive), send)
             return
-        await _answer(send, *await _book(db, *request))
+        status, body, headers = await _book(db, *request)
+        await send_json(send, status, body, headers)
 
 
 async def _read_body(receive: Receive) -> tuple[list[Message], bytes | None]:
@@ -121,10 +123,10 @@ async def _book(db: Database, actor: Actor, key: str, slot_id: str, patient_id: 
                 for logger in fastbook.QUERY_LOGGERS:
                     conn.remove_query_logger(logger)
     except DomainError as exc:
-        return exc.status, {"code": exc.code, "message": exc.message(lang)}, []
+        return exc.status, exc.body(lang), []
     except Exception as exc:  # answered as the app's own handler would: never a bare 500 page
         log.error("http.unhandled", path=PATH, error=type(exc).__name__)
-        return INTERNAL.status, {"code": INTERNAL.code, "message": INTERNAL.render(lang, {})}, []
+        return INTERNAL.status, DomainError(INTERNAL).body(lang), []
     return out.status, out.body, [(b"idempotent-replayed", b"true")] if out.replayed else []
 
 
@@ -145,10 +147,3 @@ async def pooled(db: Database) -> AsyncIterator[asyncpg.Connection]:
             await greenlet_spawn(fairy.invalidate)
         await greenlet_spawn(fairy.close)
 
-
-async def _answer(send: Send, status: int, body: Any, extra: list[tuple[bytes, bytes]]) -> None:
-    data = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-length", str(len(data)).encode()), (b"content-type", b"application/json"),
-                            *extra]})
-    await send({"type": "http.response.body", "body": data})
