@@ -117,7 +117,7 @@ async def _book(db: Database, actor: Actor, key: str, slot_id: str, patient_id: 
             for logger in fastbook.QUERY_LOGGERS:
                 conn.add_query_logger(logger)
             try:
-                out = await fastbook.book(db, conn, actor, slot_id=slot_id, patient_id=patient_id, key=key,
+                out = await fastbook.book(conn, actor, slot_id=slot_id, patient_id=patient_id, key=key,
                                           lang=lang)
             finally:
                 for logger in fastbook.QUERY_LOGGERS:
@@ -133,17 +133,20 @@ async def _book(db: Database, actor: Actor, key: str, slot_id: str, patient_id: 
 @asynccontextmanager
 async def pooled(db: Database) -> AsyncIterator[asyncpg.Connection]:
     """One asyncpg connection of the app's own pool, taken straight from the pool (an AsyncConnection around it
-    cost 27 µs more a request). A connection that broke, or that would go back still inside a transaction, is
+    cost 27 µs more a request). After anything but a refusal (a dropped connection, a server shutting it down, a
+    protocol error, a cancelled request), or when it is closed or still inside a transaction, the connection is
     discarded instead of being handed to the next request."""
     fairy = await greenlet_spawn(db.engine.sync_engine.raw_connection)
     conn: asyncpg.Connection = fairy.driver_connection
+    healthy = False
     try:
         yield conn
-    except (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
-        await greenlet_spawn(fairy.invalidate)
+        healthy = True
+    except DomainError:
+        healthy = True
         raise
     finally:
-        if not conn.is_closed() and conn.is_in_transaction():
+        if not healthy or conn.is_closed() or conn.is_in_transaction():
             await greenlet_spawn(fairy.invalidate)
         await greenlet_spawn(fairy.close)
 
