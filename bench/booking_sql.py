@@ -4,9 +4,8 @@ One booking is made through the real application (in this process, same settings
 statement it sends to PostgreSQL is recorded with its parameters and its transaction. The recording becomes a
 pgbench script, statement for statement and transaction for transaction, in which only what differs between two
 bookings varies: the slot, the patient (and their account), the Idempotency-Key, the rows' new ids and the day
-guard. Constants stay as recorded. pgbench runs it in prepared mode, like asyncpg. The audit sealer's transactions
-are left out of the script (the sealer chains events in batches, not once per booking), which only makes the
-reference faster.
+guard. Constants stay as recorded, but for the audit chain the event is appended to, picked at random per booking
+as the application does. pgbench runs it in prepared mode, like asyncpg.
 
 So the ratio ``bookings/s ÷ pgbench tps`` is what the application adds on top of the database for the same work.
 """
@@ -41,10 +40,6 @@ class Txn:
     def writes(self) -> bool:
         return any(not s.lstrip().upper().startswith("SELECT") for s, _ in self.statements)
 
-    @property
-    def sealer(self) -> bool:
-        return any("audit_head" in s for s, _ in self.statements)
-
 
 @dataclass
 class Recording:
@@ -54,16 +49,14 @@ class Recording:
         """Each statement as verb + table, in order (what the script must match)."""
         out = []
         for t in self.txns:
-            if t.sealer:
-                continue
             for s, _ in t.statements:
                 words = s.split()
                 verb = words[0].upper()
-                table = ""
-                for key in ("FROM", "INTO", "UPDATE"):
-                    if key in words:
-                        table = words[words.index(key) + 1]
-                        break
+                if verb == "WITH":  # a data-modifying CTE (the audit append): named by its main statement
+                    words = words[words.index("INSERT"):]
+                    verb = "INSERT"
+                key = {"INSERT": "INTO", "UPDATE": "UPDATE"}.get(verb, "FROM")
+                table = words[words.index(key) + 1] if key in words else ""
                 out.append(f"{verb} {table}".strip())
         return out
 
@@ -165,7 +158,10 @@ class Variation:
 def pgbench_script(rec: Recording, var: Variation, *, slots: int, patients: int, at: datetime) -> str:
     """The recording as a pgbench script (one booking per pgbench transaction)."""
     fresh: dict[str, str] = {}  # a new id of this booking -> its pgbench variable
-    lines = [f"\\set s random(1, {slots})", f"\\set p random(1, {patients})"]
+    from yihu.kit import audit
+
+    lines = [f"\\set s random(1, {slots})", f"\\set p random(1, {patients})", f"\\set c random(1, {audit.CHAINS})"]
+    chain = audit.APPEND_PARAMS.index("chain") + 1
 
     def fresh_var(v: str) -> str:
         if v not in fresh:
@@ -198,13 +194,13 @@ def pgbench_script(rec: Recording, var: Variation, *, slots: int, patients: int,
 
     body: list[str] = []
     for t in rec.txns:
-        if t.sealer:
-            continue
         explicit = t.wrapped
         if explicit:
             body.append("BEGIN;")
         for statement, params in t.statements:
-            sql = PLACEHOLDER.sub(lambda m, ps=params: expr(ps[int(m.group(1)) - 1]), statement)
+            appends = statement == audit.APPEND
+            sql = PLACEHOLDER.sub(lambda m, ps=params, a=appends: ":c" if a and int(m.group(1)) == chain
+                                  else expr(ps[int(m.group(1)) - 1]), statement)
             body.append(" ".join(sql.split()) + ";")
         if explicit:
             body.append("COMMIT;")

@@ -35,6 +35,7 @@ from yihu import migrate  # noqa: E402
 from yihu.app import create_app  # noqa: E402
 from yihu.config import get_settings  # noqa: E402
 from yihu.db import Database  # noqa: E402
+from yihu.kit import audit  # noqa: E402
 from yihu.models import metadata  # noqa: E402
 
 PG_URL = os.environ.get("YIHU_DATABASE_URL", "")
@@ -76,7 +77,8 @@ async def fresh_database() -> Database:
         tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
         async with db.engine.begin() as conn:
             await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            await conn.execute(text("INSERT INTO audit_head (id, pos, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+            await conn.execute(text("INSERT INTO audit_head (id, pos, hash) VALUES (:i, 0, :h)"),
+                               [{"i": i, "h": audit.GENESIS} for i in range(1, audit.CHAINS + 1)])
         return db
     path = _TMP / f"t{next(_counter)}.db"
     shutil.copyfile(TEMPLATE, path)

@@ -72,7 +72,7 @@ def test_upgrade_demo_serve_and_sign_in(cli_env: dict[str, str]) -> None:
         server.wait(timeout=20)
     verify = run(cli_env, "audit", "verify")
     assert verify.returncode == 0, verify.stdout
-    assert "audit chain intact" in verify.stdout
+    assert "audit chains intact" in verify.stdout
 
 
 def test_dev_aids_are_refused_in_production(cli_env: dict[str, str]) -> None:

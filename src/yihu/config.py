@@ -77,8 +77,6 @@ class Settings(BaseSettings):
     # Notification gateway: "recording" keeps what would be sent in the database.
     sms_gateway: str = "recording"
     inline_delivery: bool = True
-    inline_audit_seal: bool = True
-    audit_seal_interval_seconds: float = 0.25  # under load, at most about four sealing runs a second
 
     web_dist: Path = Path(__file__).resolve().parents[2] / "web" / "dist"
     log_json: bool = False

@@ -116,11 +116,8 @@ async def commit(session: AsyncSession) -> None:
     """Write pending audit events, then commit. The single place a unit of work commits."""
     from yihu.kit import audit  # local: audit imports db
 
-    audited = await audit.flush(session)
+    await audit.flush(session)
     await session.commit()
-    db: Database | None = session.info.get("db")
-    if audited and db is not None:
-        audit.seal_soon(db)
     for hook in session.info.pop("after_commit", []):
         await hook()
 

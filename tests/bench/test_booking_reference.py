@@ -62,6 +62,7 @@ async def test_the_recorded_booking_replays_in_pgbench_with_fresh_values_each_ti
     appt_id = (await session.scalars(select(Appointment.id).where(Appointment.slot_id == slot.id))).one()
     assert appt_id not in script.split("INSERT INTO appointment", 1)[1].split(";", 1)[0]
     assert re.search(r"\\set v\d+ random", script)
+    assert "\\set c random(1, 64)" in script and script.count("CAST(:c AS integer)") == 1  # the audit chain
 
     slot_id = slot.id
     before = await session.scalar(select(func.count()).select_from(Appointment).where(Appointment.slot_id == slot_id))

@@ -17,6 +17,7 @@ from yihu.app import create_app
 from yihu.billing.models import Bill
 from yihu.config import get_settings
 from yihu.db import Database
+from yihu.kit import audit
 from yihu.kit.audit import AuditEvent
 from yihu.kit.idempotency import IdempotencyRecord
 from yihu.registry.models import PatientLink
@@ -79,7 +80,8 @@ async def what_a_booking_left(session, answer: httpx.Response, account_id: str) 
         "bill": (bill.kind, bill.amount_fen, bill.paid_fen, bill.refunded_fen, bill.status, bill.description),
         "links": links,
         "audit": (event.action, event.actor_role, event.resource_type, event.institution_id, event.detail,
-                  event.hash),
+                  event.hash == audit.link(event.prev_hash, event.chain, event.chain_pos,
+                                           audit.digest({f: getattr(event, f) for f in audit.FIELDS}))),
         "stored": (record.state, record.status_code),
     }
 
@@ -190,13 +192,6 @@ async def test_a_burst_larger_than_the_pool_completes(session):
     s = await session.get(Slot, slot.id, populate_existing=True)
     assert s.booked == 3 == await session.scalar(select(func.count()).select_from(Appointment).where(
         Appointment.slot_id == slot.id))
-
-
-def test_the_lane_writes_the_audit_columns_in_their_order():
-    from yihu.kit import audit
-
-    columns = fastbook.INSERT_AUDIT.split("(", 1)[1].split(")", 1)[0]
-    assert tuple(c.strip() for c in columns.split(",")) == audit.FIELDS
 
 
 async def test_a_connection_that_broke_is_discarded_and_the_retry_books(session):

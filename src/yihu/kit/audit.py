@@ -1,43 +1,56 @@
 """Append-only, hash-chained audit of every read or change of a patient's data.
 
-Writing and sealing are apart, so no request waits on a region-wide lock:
+Every event is chained as it is written, in the transaction that writes it: there is no unsealed event and no
+sealer. The trail is ``CHAINS`` independent chains, so writers do not queue behind one lock:
 
-- :func:`record` queues an event during a unit of work and :func:`flush` inserts it with the commit (or not at
-  all). Events get a ``seq`` from the database and no hash yet.
-- :func:`seal` chains committed events in ``seq`` order: ``chain_pos`` 1, 2, 3… and
-  ``hash = sha256(prev_hash | canonical event)``. Only one sealer runs at a time (it holds the ``audit_head`` row);
-  the API seals right after commit and ``yihu worker`` seals too, so events are sealed within moments.
-- The migration's triggers refuse DELETE, and any UPDATE except the one that seals a not-yet-sealed event.
-- :func:`verify` walks the chain 1..N and finds a changed, inserted or removed event, or a cut tail (the head no
-  longer matches), and reports events waiting to be sealed.
+- :func:`record` queues an event during a unit of work, and :func:`flush` writes the queued events with the
+  commit (or not at all), all on one chain picked at random for that transaction.
+- An event's place is the next position of its chain's head row (``audit_head``), taken by the same statement that
+  inserts it, so the head row stays locked only from the last statement of the transaction to its commit.
+  ``hash = sha256(prev_hash | chain | chain_pos | digest)``, where ``digest`` is the SHA-256 of the event's
+  canonical JSON (:func:`digest`). On PostgreSQL the database computes the link (``APPEND``, one round trip); on
+  SQLite, whose writers are serialised anyway, Python does.
+- The migration's triggers refuse every UPDATE and DELETE of an event.
+- :func:`verify` walks each chain 1..N and finds a changed, inserted or removed event, or a cut tail (the head no
+  longer matches).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-from collections.abc import AsyncIterator
+import re
+import secrets
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-import structlog
-from sqlalchemy import BigInteger, Index, Integer, String, Text, bindparam, func, select, text
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    RowMapping,
+    String,
+    Text,
+    UniqueConstraint,
+    insert,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yihu.db import Base, Database, utcnow
+from yihu.db import Base, utcnow
 from yihu.kit.context import request_info
 
 GENESIS = "0" * 64
-log = structlog.get_logger(__name__)
+CHAINS = 64  # head rows 1..CHAINS (migration 0011); a transaction takes one, picked at random
 
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_unsealed", "seq", postgresql_where=text("hash IS NULL"),
-                            sqlite_where=text("hash IS NULL")),)
+    __table_args__ = (UniqueConstraint("chain", "chain_pos", name="uq_audit_event_chain"),)
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                      autoincrement=True)
@@ -52,9 +65,10 @@ class AuditEvent(Base):
     ip: Mapped[str] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="{}")
-    chain_pos: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True)
-    prev_hash: Mapped[str | None] = mapped_column(String(64))
-    hash: Mapped[str | None] = mapped_column(String(64))
+    chain: Mapped[int] = mapped_column(Integer)
+    chain_pos: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class AuditHead(Base):
@@ -63,6 +77,7 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pos: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     hash: Mapped[str] = mapped_column(String(64))
+    prev: Mapped[str | None] = mapped_column(String(64))  # the hash before the last event (APPEND returns it)
 
 
 class AuditActor(Protocol):
@@ -111,7 +126,7 @@ def event(actor: AuditActor, action: str, *, patient_id: str | None = None, reso
           resource_id: str | None = None, institution_id: str | None = None,
           detail: dict[str, Any] | None = None) -> dict[str, Any]:
     """An audit event's columns (``FIELDS``), with the request's id and IP: what :func:`record` queues and what
-    the booking fast lane inserts itself."""
+    the booking fast lane writes itself."""
     info = request_info.get()
     return {
         "occurred_at": utcnow(),
@@ -128,125 +143,76 @@ def event(actor: AuditActor, action: str, *, patient_id: str | None = None, reso
     }
 
 
+def digest(e: Mapping[Any, Any]) -> str:
+    """SHA-256 of the event's canonical JSON: its ``FIELDS``, keys sorted, the time as UTC with microseconds."""
+    body = {k: e[k] for k in FIELDS}
+    body["occurred_at"] = e["occurred_at"].strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+                          ).hexdigest()
+
+
+def link(prev_hash: str, chain: int, pos: int, event_digest: str) -> str:
+    """The event's hash: what ``APPEND`` computes in PostgreSQL, and what :func:`verify` recomputes."""
+    return hashlib.sha256(f"{prev_hash}|{chain}|{pos}|{event_digest}".encode()).hexdigest()
+
+
+def pick_chain() -> int:
+    return secrets.randbelow(CHAINS) + 1
+
+
+# Take the chain's next position and insert the event, in one statement (PostgreSQL). The UPDATE's SET reads the
+# head's old values, so ``prev`` returns the hash the event links to. Parameters (asyncpg, the booking fast lane):
+# the values of FIELDS in order, then the event's digest and the chain.
+APPEND = (
+    "WITH head AS (UPDATE audit_head SET pos = pos + 1, prev = hash, hash = encode(sha256(convert_to("
+    "hash || '|' || id || '|' || (pos + 1) || '|' || CAST($12 AS text), 'UTF8')), 'hex') "
+    "WHERE id = CAST($13 AS integer) RETURNING id, pos, prev, hash) "
+    "INSERT INTO audit_event (occurred_at, actor_id, actor_role, institution_id, action, patient_id, resource_type, "
+    "resource_id, ip, request_id, detail, chain, chain_pos, prev_hash, hash) "
+    "SELECT CAST($1 AS timestamptz), CAST($2 AS varchar), CAST($3 AS varchar), CAST($4 AS varchar), "
+    "CAST($5 AS varchar), CAST($6 AS varchar), CAST($7 AS varchar), CAST($8 AS varchar), CAST($9 AS varchar), "
+    "CAST($10 AS varchar), CAST($11 AS text), id, pos, prev, hash FROM head")
+APPEND_PARAMS = (*FIELDS, "digest", "chain")
+_APPEND_BOUND = text(re.sub(r"\$(\d+)", lambda m: ":" + APPEND_PARAMS[int(m[1]) - 1], APPEND))
+_LOCK_HEAD = text("UPDATE audit_head SET pos = pos WHERE id = :c")  # SQLite: the write lock, before reading
+_HEAD = text("SELECT pos, hash FROM audit_head WHERE id = :c")
+_MOVE_HEAD = text("UPDATE audit_head SET pos = :p, prev = :v, hash = :h WHERE id = :c")
+
+
+class MissingHead(RuntimeError):
+    """The chain's head row is gone: the event is not written (the unit of work fails instead)."""
+
+
 async def flush(session: AsyncSession) -> bool:
-    """Insert the queued events into the unit of work. True when there were any."""
+    """Write the queued events into the unit of work, chained. True when there were any."""
     pending: list[dict[str, Any]] = session.info.pop("audit_pending", [])
     if not pending:
         return False
-    session.add_all([AuditEvent(**ev) for ev in pending])
-    await session.flush()
+    await append(session, pending)
     return True
 
 
-def _canonical(pos: int, e: Any) -> bytes:
-    """``e``: an AuditEvent, or a row with its ``seq`` and ``FIELDS``."""
-    body: dict[str, Any] = {k: getattr(e, k) for k in FIELDS}
-    body["occurred_at"] = e.occurred_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    body["seq"] = e.seq
-    body["chain_pos"] = pos
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def chain_hash(prev_hash: str, pos: int, e: Any) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"|" + _canonical(pos, e)).hexdigest()
-
-
-async def _take_head(session: AsyncSession) -> tuple[int, str] | None:
-    """The head row, locked for this sealer; None when another sealer holds it (PostgreSQL)."""
-    if session.bind.dialect.name == "sqlite":
-        await session.execute(text("UPDATE audit_head SET pos = pos WHERE id = 1"))  # the write lock
-        query = "SELECT pos, hash FROM audit_head WHERE id = 1"
-    else:
-        query = "SELECT pos, hash FROM audit_head WHERE id = 1 FOR UPDATE SKIP LOCKED"
-    row = (await session.execute(text(query))).one_or_none()
-    return None if row is None else (int(row.pos), str(row.hash))
-
-
-_UNSEALED = (select(AuditEvent.seq, *(getattr(AuditEvent, f) for f in FIELDS)).where(AuditEvent.hash.is_(None))
-             .order_by(AuditEvent.seq).limit(bindparam("n")))
-_SEAL = text("UPDATE audit_event SET chain_pos = :pos, prev_hash = :prev, hash = :hash WHERE seq = :seq")
-# PostgreSQL: the whole batch as four arrays in one statement (executemany costs about 30 µs of Python a row).
-_SEAL_PG = text("UPDATE audit_event AS e SET chain_pos = v.pos, prev_hash = v.prev, hash = v.hash "
-                "FROM unnest(CAST(:seqs AS bigint[]), CAST(:poss AS bigint[]), CAST(:prevs AS varchar[]), "
-                "CAST(:hashes AS varchar[])) AS v(seq, pos, prev, hash) WHERE e.seq = v.seq")
-
-
-async def seal(db: Database, batch: int = 2000) -> int:
-    """Chain every committed, unsealed event. Safe to call from many processes at once.
-
-    Plain rows and one UPDATE for the whole batch: no ORM object per event, and the partial index
-    ix_audit_event_unsealed finds the batch without reading the sealed part of the table."""
-    total = 0
-    while True:
-        async with db.sessionmaker() as s:
-            head = await _take_head(s)
-            if head is None:
-                return total
-            pos, prev = head
-            events = (await s.execute(_UNSEALED, {"n": batch})).all()
-            if not events:
-                await s.rollback()
-                return total
-            seqs, poss, prevs, hashes = [], [], [], []
-            for e in events:
-                pos += 1
-                seqs.append(e.seq)
-                poss.append(pos)
-                prevs.append(prev)
-                prev = chain_hash(prev, pos, e)
-                hashes.append(prev)
-            if s.bind.dialect.name == "postgresql":
-                await s.execute(_SEAL_PG, {"seqs": seqs, "poss": poss, "prevs": prevs, "hashes": hashes})
-            else:
-                await s.execute(_SEAL, [{"seq": q, "pos": p, "prev": v, "hash": h}
-                                        for q, p, v, h in zip(seqs, poss, prevs, hashes, strict=True)])
-            await s.execute(text("UPDATE audit_head SET pos = :p, hash = :h WHERE id = 1"), {"p": pos, "h": prev})
-            await s.commit()
-            total += len(events)
-
-
-class _Sealer:
-    """Seals after commits in this process, one run at a time. A run starts at once when the process has been quiet;
-    requests that arrive during a run or within ``audit_seal_interval_seconds`` of its start are sealed together by
-    one more run, so a rush costs a few sealing transactions a second instead of one per request."""
-
-    def __init__(self) -> None:
-        self.running: asyncio.Task[None] | None = None
-        self.again = False
-        self.started = float("-inf")
-
-    def request(self, db: Database) -> None:
-        if self.running is not None and not self.running.done():
-            self.again = True
-            return
-        loop = asyncio.get_running_loop()
-        wait = max(0.0, self.started + db.settings.audit_seal_interval_seconds - loop.time())
-        self.running = loop.create_task(self._run(db, wait))
-
-    async def _run(self, db: Database, wait: float) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self.again = False
-            self.started = loop.time()
-            try:
-                await seal(db)
-            except Exception as exc:  # the worker seals later; never fail a request for it
-                log.warning("audit.seal_failed", error=type(exc).__name__)
-            if not self.again:
-                return
-            wait = db.settings.audit_seal_interval_seconds
-
-
-sealer = _Sealer()
-
-
-def seal_soon(db: Database) -> None:
-    """Events were just committed: seal them in this process too, unless the worker alone seals
-    (``YIHU_INLINE_AUDIT_SEAL=false``)."""
-    if db.settings.inline_audit_seal:
-        sealer.request(db)
+async def append(session: AsyncSession, events: list[dict[str, Any]], chain: int | None = None) -> None:
+    """Chain ``events`` (dicts of ``FIELDS``) onto one chain and insert them, in the session's transaction."""
+    chain = chain or pick_chain()
+    if session.bind.dialect.name == "postgresql":
+        for ev in events:
+            result = await session.execute(_APPEND_BOUND, {**ev, "digest": digest(ev), "chain": chain})
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise MissingHead(f"audit chain {chain} has no head row")
+        return
+    await session.execute(_LOCK_HEAD, {"c": chain})
+    head = (await session.execute(_HEAD, {"c": chain})).one_or_none()
+    if head is None:
+        raise MissingHead(f"audit chain {chain} has no head row")
+    pos, prev = int(head.pos), str(head.hash)
+    rows, before = [], prev
+    for ev in events:
+        pos += 1
+        before, prev = prev, link(prev, chain, pos, digest(ev))
+        rows.append({**ev, "chain": chain, "chain_pos": pos, "prev_hash": before, "hash": prev})
+    await session.execute(insert(AuditEvent), rows)
+    await session.execute(_MOVE_HEAD, {"p": pos, "v": before, "h": prev, "c": chain})
 
 
 @dataclass
@@ -254,47 +220,72 @@ class VerifyResult:
     ok: bool
     checked: int
     problem: str | None = None
+    chain: int | None = None
     at_pos: int | None = None
-    unsealed: int = 0
 
 
-async def _chain(session: AsyncSession, batch: int = 5000) -> AsyncIterator[AuditEvent]:
-    last = 0
+_COLUMNS = (AuditEvent.chain, AuditEvent.chain_pos, AuditEvent.prev_hash, AuditEvent.hash,
+            *(getattr(AuditEvent, f) for f in FIELDS))
+
+
+async def _events(session: AsyncSession, batch: int = 5000) -> AsyncIterator[RowMapping]:
+    """Every event as plain columns, chain by chain in position order."""
+    after = (0, 0)
     while True:
-        rows = (await session.scalars(select(AuditEvent).where(AuditEvent.chain_pos > last)
-                                      .order_by(AuditEvent.chain_pos).limit(batch))).all()
+        rows = (await session.execute(select(*_COLUMNS).where(tuple_(AuditEvent.chain, AuditEvent.chain_pos) > after)
+                                      .order_by(AuditEvent.chain, AuditEvent.chain_pos).limit(batch))).all()
         if not rows:
             return
         for r in rows:
-            yield r
-        last = int(rows[-1].chain_pos or 0)
-        session.expunge_all()
+            yield r._mapping
+        after = (rows[-1].chain, rows[-1].chain_pos)
+
+
+def _end_of_chain(chain: int, pos: int, last: str, head: tuple[int, str], checked: int) -> VerifyResult | None:
+    if head == (pos, last):
+        return None
+    if head[0] > pos:
+        problem = f"chain {chain} ends at {pos} but its head says {head[0]}: events were removed"
+    elif head[0] < pos:
+        problem = f"chain {chain} goes on to {pos} past its head at {head[0]}: events were added"
+    else:
+        problem = f"chain {chain}: its head does not match event {pos}"
+    return VerifyResult(False, checked, problem, chain, min(pos, head[0]) + 1)
 
 
 async def verify(session: AsyncSession, progress: Any = None) -> VerifyResult:
-    head = (await session.execute(text("SELECT pos, hash FROM audit_head WHERE id = 1"))).one_or_none()
-    if head is None:
-        return VerifyResult(False, 0, "the audit head row is missing")
-    unsealed = int(await session.scalar(select(func.count()).select_from(AuditEvent)
-                                        .where(AuditEvent.hash.is_(None))) or 0)
-    expected, prev, checked = 0, GENESIS, 0
-    async for e in _chain(session):
+    heads = {int(r.id): (int(r.pos), str(r.hash))
+             for r in (await session.execute(text("SELECT id, pos, hash FROM audit_head"))).all()}
+    if not heads:
+        return VerifyResult(False, 0, "the audit head rows are missing")
+    chain, expected, prev, checked = 0, 0, GENESIS, 0
+    seen: set[int] = set()
+    async for e in _events(session):
+        if e["chain"] != chain:
+            if chain and (bad := _end_of_chain(chain, expected, prev, heads[chain], checked)):
+                return bad
+            chain, expected, prev = int(e["chain"]), 0, GENESIS
+            seen.add(chain)
+            if chain not in heads:
+                return VerifyResult(False, checked, f"chain {chain} has no head: its events were added", chain, 1)
         expected += 1
-        if e.chain_pos != expected:
-            return VerifyResult(False, checked, f"event {expected} of the chain is missing", expected, unsealed)
-        if e.prev_hash != prev:
-            return VerifyResult(False, checked, f"event {expected} does not link to its predecessor", expected,
-                                unsealed)
-        if chain_hash(prev, expected, e) != e.hash:
-            return VerifyResult(False, checked, f"event {expected} was changed", expected, unsealed)
-        prev = str(e.hash)
+        if e["chain_pos"] != expected:
+            return VerifyResult(False, checked, f"chain {chain}: event {expected} is missing", chain, expected)
+        if e["prev_hash"] != prev:
+            return VerifyResult(False, checked, f"chain {chain}: event {expected} does not link to its predecessor",
+                                chain, expected)
+        if link(prev, chain, expected, digest(e)) != e["hash"]:
+            return VerifyResult(False, checked, f"chain {chain}: event {expected} was changed", chain, expected)
+        prev = str(e["hash"])
         checked += 1
         if progress is not None:
             progress(1)
-    if int(head.pos) != expected or str(head.hash) != prev:
-        return VerifyResult(False, checked, f"the chain ends at {expected} but the head says {head.pos}: "
-                            "events were removed", expected + 1, unsealed)
-    return VerifyResult(True, checked, unsealed=unsealed)
+    if chain and (bad := _end_of_chain(chain, expected, prev, heads[chain], checked)):
+        return bad
+    for c, head in sorted(heads.items()):
+        if c not in seen and (bad := _end_of_chain(c, 0, GENESIS, head, checked)):
+            return bad
+    return VerifyResult(True, checked)
 
 
 async def count(session: AsyncSession) -> int:

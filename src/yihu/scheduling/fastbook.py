@@ -27,7 +27,6 @@ from typing import Any
 import asyncpg
 
 from yihu.auth.actor import Actor
-from yihu.db import Database
 from yihu.errors import FORBIDDEN, NOT_FOUND, DomainError
 from yihu.kit import audit, clock, idempotency
 from yihu.scheduling import booking, errors, schedules, schemas
@@ -70,9 +69,6 @@ TAKE_OVER = ("UPDATE idempotency_record SET claimed_at = $2 "
              "WHERE id = $1 AND state = 'running' AND claimed_at < $3")
 FREE = "DELETE FROM idempotency_record WHERE id = $1"
 COMPLETE = "UPDATE idempotency_record SET state = 'done', status_code = $2, body = $3 WHERE id = $1"
-INSERT_AUDIT = ("INSERT INTO audit_event (occurred_at, actor_id, actor_role, institution_id, action, patient_id, "
-                "resource_type, resource_id, ip, request_id, detail) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")  # the columns of audit.FIELDS, in order
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,7 @@ class Outcome:
     replayed: bool = False
 
 
-async def book(db: Database, conn: asyncpg.Connection, actor: Actor, *, slot_id: str, patient_id: str, key: str,
+async def book(conn: asyncpg.Connection, actor: Actor, *, slot_id: str, patient_id: str, key: str,
                lang: str) -> Outcome:
     """Book ``slot_id`` for ``patient_id`` at most once per ``key``; a refusal raises ``DomainError``."""
     scope = f"acct:{actor.account_id}"
@@ -109,7 +105,6 @@ async def book(db: Database, conn: asyncpg.Connection, actor: Actor, *, slot_id:
     except BaseException:
         await _refused(conn, record_id, 500, None)
         raise
-    audit.seal_soon(db)
     return Outcome(201, body)
 
 
@@ -176,5 +171,7 @@ async def _book(conn: asyncpg.Connection, actor: Actor, slot_id: str, patient_id
     await conn.execute(COMPLETE, record_id, 201, json.dumps(body, ensure_ascii=False, default=str))
     event = audit.event(actor, "appointment.book", patient_id=patient_id, resource_type="Appointment",
                         resource_id=appointment_id, institution_id=institution_id)
-    await conn.execute(INSERT_AUDIT, *(event[f] for f in audit.FIELDS))
+    if await conn.execute(audit.APPEND, *(event[f] for f in audit.FIELDS), audit.digest(event),
+                          audit.pick_chain()) != "INSERT 0 1":
+        raise audit.MissingHead("an audit chain has no head row")
     return body
