@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from tests import builders as b
@@ -154,6 +154,19 @@ async def test_an_event_is_never_written_without_its_chain(session, monkeypatch)
             ).scalar_one() == 0
 
 
+@pytest.mark.parametrize("events", [1, 3])
+async def test_a_missing_head_writes_none_of_the_units_events(db, session, monkeypatch, events):
+    _one_chain(monkeypatch, 12)
+    await session.execute(text("DELETE FROM audit_head WHERE id = 12"))
+    await session.commit()
+    async with db.sessionmaker() as s:
+        for k in range(events):
+            audit.record(s, audit.SYSTEM, "test.write", detail={"k": k})
+        with pytest.raises(audit.MissingHead, match="audit chain 12 has no head row"):
+            await commit(s)
+    assert await audit.count(session) == 0
+
+
 async def test_concurrent_writers_on_few_chains_keep_every_chain_unbroken(db, session, monkeypatch):
     """Twenty units of work of three events each, at once, on two chains: every position is taken once."""
     picks = iter([1, 2] * 10)
@@ -182,6 +195,41 @@ async def test_concurrent_writers_on_few_chains_keep_every_chain_unbroken(db, se
     assert all(ps == [(ps[0][0], ps[0][1] + k) for k in range(3)] for ps in by_unit.values())
     result = await audit.verify(session)
     assert (result.ok, result.checked) == (True, 60)
+
+
+async def test_a_unit_of_work_writes_its_events_in_three_statements_however_many(db, session, monkeypatch):
+    """A stop-clinic cancels many bookings at once: its events are one multi-row insert between locking the chain's
+    head and moving it, not a statement each. A single event is one statement on PostgreSQL."""
+    _one_chain(monkeypatch, 5)
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        if "audit_" in statement:
+            sent.append(statement.split()[0].upper())
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with db.sessionmaker() as s:
+            for k in range(50):
+                audit.record(s, audit.SYSTEM, "test.bulk", detail={"k": k})
+            await commit(s)
+        bulk = list(sent)
+        sent.clear()
+        async with db.sessionmaker() as s:
+            audit.record(s, audit.SYSTEM, "test.one")
+            await commit(s)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    assert bulk == ["UPDATE", "INSERT", "UPDATE"]
+    assert sent == (["WITH"] if IS_PG else ["UPDATE", "INSERT", "UPDATE"])
+    rows = (await session.execute(select(AuditEvent.chain_pos, AuditEvent.action, AuditEvent.detail)
+                                  .order_by(AuditEvent.chain_pos))).all()
+    assert [(p, a) for p, a, _ in rows] == [(p, "test.bulk") for p in range(1, 51)] + [(51, "test.one")]
+    assert [json.loads(d)["k"] for _, _, d in rows[:50]] == list(range(50))
+    head = (await session.execute(text("SELECT pos FROM audit_head WHERE id = 5"))).scalar_one()
+    assert head == 51
+    result = await audit.verify(session)
+    assert (result.ok, result.checked) == (True, 51)
 
 
 async def test_concurrent_requests_keep_every_chain_unbroken(client, session):

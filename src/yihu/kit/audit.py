@@ -8,8 +8,9 @@ sealer. The trail is ``CHAINS`` independent chains, so writers do not queue behi
 - An event's place is the next position of its chain's head row (``audit_head``), taken by the same statement that
   inserts it, so the head row stays locked only from the last statement of the transaction to its commit.
   ``hash = sha256(prev_hash | chain | chain_pos | digest)``, where ``digest`` is the SHA-256 of the event's
-  canonical JSON (:func:`digest`). On PostgreSQL the database computes the link (``APPEND``, one round trip); on
-  SQLite, whose writers are serialised anyway, Python does.
+  canonical JSON (:func:`digest`). A single event on PostgreSQL is linked by the database (``APPEND``, one round
+  trip). Several events of one unit of work (a stop-clinic cancels many bookings), and every event on SQLite, are
+  linked by Python between locking the head and moving it: three statements, however many events.
 - The migration's triggers refuse every UPDATE and DELETE of an event.
 - :func:`verify` walks each chain 1..N and finds a changed, inserted or removed event, or a cut tail (the head no
   longer matches).
@@ -174,8 +175,8 @@ APPEND = (
     "CAST($10 AS varchar), CAST($11 AS text), id, pos, prev, hash FROM head")
 APPEND_PARAMS = (*FIELDS, "digest", "chain")
 _APPEND_BOUND = text(re.sub(r"\$(\d+)", lambda m: ":" + APPEND_PARAMS[int(m[1]) - 1], APPEND))
-_LOCK_HEAD = text("UPDATE audit_head SET pos = pos WHERE id = :c")  # SQLite: the write lock, before reading
-_HEAD = text("SELECT pos, hash FROM audit_head WHERE id = :c")
+# Locks the head row and reads it in one statement (on SQLite, the write lock is taken before the read).
+_TAKE_HEAD = text("UPDATE audit_head SET pos = pos WHERE id = :c RETURNING pos, hash")
 _MOVE_HEAD = text("UPDATE audit_head SET pos = :p, prev = :v, hash = :h WHERE id = :c")
 
 
@@ -195,14 +196,13 @@ async def flush(session: AsyncSession) -> bool:
 async def append(session: AsyncSession, events: list[dict[str, Any]], chain: int | None = None) -> None:
     """Chain ``events`` (dicts of ``FIELDS``) onto one chain and insert them, in the session's transaction."""
     chain = chain or pick_chain()
-    if session.bind.dialect.name == "postgresql":
-        for ev in events:
-            result = await session.execute(_APPEND_BOUND, {**ev, "digest": digest(ev), "chain": chain})
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise MissingHead(f"audit chain {chain} has no head row")
+    if len(events) == 1 and session.bind.dialect.name == "postgresql":
+        ev = events[0]
+        result = await session.execute(_APPEND_BOUND, {**ev, "digest": digest(ev), "chain": chain})
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise MissingHead(f"audit chain {chain} has no head row")
         return
-    await session.execute(_LOCK_HEAD, {"c": chain})
-    head = (await session.execute(_HEAD, {"c": chain})).one_or_none()
+    head = (await session.execute(_TAKE_HEAD, {"c": chain})).one_or_none()
     if head is None:
         raise MissingHead(f"audit chain {chain} has no head row")
     pos, prev = int(head.pos), str(head.hash)
