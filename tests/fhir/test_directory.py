@@ -75,6 +75,20 @@ async def test_organization_search(client, session):
     assert {lk.relation for lk in page.link} == {"self", "first", "previous", "last"}
 
 
+async def test_summary_count_answers_the_total_alone(client, session):
+    await seed(session)
+    counted = await _search(client, "Organization", _summary="count", _count="2")
+    assert (counted.total, counted.entry) == (3, None)
+    assert [(lk.relation, lk.url) for lk in counted.link] == [
+        ("self", "http://testserver/fhir/Organization?_summary=count&_count=0&_offset=0"),
+        ("first", "http://testserver/fhir/Organization?_summary=count&_count=0&_offset=0")]
+    assert (await _search(client, "Organization", _summary="count", type="chc")).total == 1
+    # The other _summary values are not supported: ignored, as any parameter not supported, and not in the self link.
+    ignored = await _search(client, "Organization", _summary="true")
+    assert (ignored.total, len(ignored.entry)) == (3, 3)
+    assert ignored.link[0].url == "http://testserver/fhir/Organization?_count=20&_offset=0"
+
+
 async def test_location_sites_and_rooms(client, session):
     r = await seed(session)
     res = await client.get(f"/fhir/Location/{r.hospital.id}")

@@ -2,6 +2,8 @@
 
 Parameters a handler does not declare are ignored (lenient handling) and left out of the self link;
 a declared parameter with an invalid value or modifier, or a bad ``_count``/``_offset``, is a 400.
+``_summary=count`` answers the total alone, with no entries; the other ``_summary`` values are not supported and,
+like any parameter not supported, ignored and left out of the self link.
 A repeated parameter is an AND of its occurrences; commas inside one value are an OR.
 """
 
@@ -59,12 +61,15 @@ class SearchRequest:
     criteria: tuple[Criterion, ...] = ()
     count: int = DEFAULT_COUNT
     offset: int = 0
+    summary: str | None = None  # "count": the total alone
 
     def of(self, name: str) -> list[Criterion]:
         return [c for c in self.criteria if c.param.name == name]
 
     def query_string(self, *, offset: int | None = None) -> str:
         pairs = [(c.key, c.encoded_value()) for c in self.criteria]
+        if self.summary is not None:
+            pairs.append(("_summary", self.summary))
         pairs += [("_count", str(self.count)), ("_offset", str(self.offset if offset is None else offset))]
         return urlencode(pairs, safe=",|:/")
 
@@ -107,6 +112,7 @@ def parse(params: tuple[SearchParam, ...], items: Iterable[tuple[str, str]]) -> 
     declared = {p.name: p for p in params}
     criteria: list[Criterion] = []
     count, offset = DEFAULT_COUNT, 0
+    summary: str | None = None
     for key, raw in items:
         if "\x00" in raw:  # no database stores a NUL in text: refuse it here rather than fail there
             raise DomainError(errors.INVALID_PARAM, param=key.partition(":")[0][:32] or "?")
@@ -115,6 +121,10 @@ def parse(params: tuple[SearchParam, ...], items: Iterable[tuple[str, str]]) -> 
             continue
         if key == "_offset":
             offset = _int("_offset", raw, 0, MAX_OFFSET)
+            continue
+        if key == "_summary":
+            if raw.strip().lower() == "count":
+                summary = "count"
             continue
         name, _, modifier = key.partition(":")
         param = declared.get(name)
@@ -125,4 +135,6 @@ def parse(params: tuple[SearchParam, ...], items: Iterable[tuple[str, str]]) -> 
         values = split_values(raw)
         if values:
             criteria.append(Criterion(param, modifier or None, values))
-    return SearchRequest(tuple(criteria), count, offset)
+    if summary == "count":
+        count = 0  # the total alone, whatever _count said
+    return SearchRequest(tuple(criteria), count, offset, summary)
