@@ -89,6 +89,24 @@ async def test_summary_count_answers_the_total_alone(client, session):
     assert ignored.link[0].url == "http://testserver/fhir/Organization?_count=20&_offset=0"
 
 
+async def test_prefer_handling_strict_refuses_a_parameter_not_supported(client, session):
+    await seed(session)
+    strict_ = {"Prefer": "handling=strict"}
+    for params, name in (({"colour": "red"}, "colour"), ({"_summary": "true"}, "_summary"),
+                         ({"name": "嘉兴", "_sort": "name"}, "_sort")):
+        res = await client.get("/fhir/Organization", params=params, headers=strict_)
+        assert res.status_code == 400, params
+        outcome = strict(OperationOutcome, res.json())
+        assert outcome.issue[0].details.coding[0].code == "fhir.unsupported_param"
+        assert name in outcome.issue[0].diagnostics
+    # What is supported still answers under strict handling; without it the unknown parameter is ignored.
+    ok = await _search(client, "Organization", headers={"Prefer": "return=minimal, handling=strict"}, name="嘉兴",
+                       _count="5", _offset="0", _format="json", _summary="count")
+    assert ok.total == 1
+    assert (await _search(client, "Organization", colour="red")).total == 3
+    assert (await _search(client, "Organization", headers={"Prefer": "handling=lenient"}, colour="red")).total == 3
+
+
 async def test_location_sites_and_rooms(client, session):
     r = await seed(session)
     res = await client.get(f"/fhir/Location/{r.hospital.id}")

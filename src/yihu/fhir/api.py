@@ -26,7 +26,7 @@ from yihu.fhir.capability import capability_statement
 from yihu.fhir.handlers import HANDLERS, ResourceHandler
 from yihu.fhir.handlers.base import Context
 from yihu.fhir.outcome import FHIR_JSON, outcome_response
-from yihu.fhir.search import check_format, parse
+from yihu.fhir.search import check_format, parse, strict_handling
 from yihu.kit import idempotency
 from yihu.kit.context import current_lang
 from yihu.kit.routing import CommittingRoute, SessionDep
@@ -58,7 +58,7 @@ def handler_for(resource_type: str) -> ResourceHandler:
 async def _search(request: Request, resource_type: str, items: list[tuple[str, str]], ctx: Context) -> Response:
     handler = handler_for(resource_type)
     check_format(items)
-    req = parse(handler.search_params, items)
+    req = parse(handler.search_params, items, strict=strict_handling(request.headers.get("prefer")))
     page = await handler.search(ctx, req)
     return respond(searchset(fhir_base(request), resource_type, req, page.resources, page.total))
 

@@ -7,6 +7,9 @@ from yihu.errors import code
 UNKNOWN_TYPE = code("fhir.unknown_type", 404, "本服务器不提供 {resource_type} 类型的资源。",
                     "This server does not serve resources of type {resource_type}.")
 INVALID_PARAM = code("fhir.invalid_param", 400, "搜索参数 {param} 的值无效。", "The value of search parameter {param} is invalid.")
+UNSUPPORTED_PARAM = code("fhir.unsupported_param", 400, "本服务器不支持搜索参数 {param}（请求带有 Prefer: handling=strict）。",
+                         "This server does not support the search parameter {param} (the request asked for "
+                         "Prefer: handling=strict).")
 UNKNOWN_MODIFIER = code("fhir.unknown_modifier", 400, "搜索参数 {param} 不支持修饰符 {modifier}。",
                         "Search parameter {param} does not support the modifier {modifier}.")
 UNSUPPORTED_FORMAT = code("fhir.unsupported_format", 415, "仅支持 JSON 格式（_format=json）。",

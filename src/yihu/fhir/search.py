@@ -3,7 +3,8 @@
 Parameters a handler does not declare are ignored (lenient handling) and left out of the self link;
 a declared parameter with an invalid value or modifier, or a bad ``_count``/``_offset``, is a 400.
 ``_summary=count`` answers the total alone, with no entries; the other ``_summary`` values are not supported and,
-like any parameter not supported, ignored and left out of the self link.
+like any parameter not supported, ignored and left out of the self link. A client that sends
+``Prefer: handling=strict`` gets a 400 for a parameter not supported instead.
 A repeated parameter is an AND of its occurrences; commas inside one value are an OR.
 """
 
@@ -108,7 +109,15 @@ def check_format(items: Iterable[tuple[str, str]]) -> None:
             raise DomainError(errors.UNSUPPORTED_FORMAT)
 
 
-def parse(params: tuple[SearchParam, ...], items: Iterable[tuple[str, str]]) -> SearchRequest:
+CONTROL = ("_count", "_offset", "_format")
+
+
+def strict_handling(prefer: str | None) -> bool:
+    """``Prefer: handling=strict`` (FHIR search: refuse parameters the server does not support)."""
+    return any(part.strip().lower() == "handling=strict" for part in (prefer or "").replace(";", ",").split(","))
+
+
+def parse(params: tuple[SearchParam, ...], items: Iterable[tuple[str, str]], *, strict: bool = False) -> SearchRequest:
     declared = {p.name: p for p in params}
     criteria: list[Criterion] = []
     count, offset = DEFAULT_COUNT, 0
@@ -125,10 +134,14 @@ def parse(params: tuple[SearchParam, ...], items: Iterable[tuple[str, str]]) -> 
         if key == "_summary":
             if raw.strip().lower() == "count":
                 summary = "count"
+            elif strict:
+                raise DomainError(errors.UNSUPPORTED_PARAM, param="_summary")
             continue
         name, _, modifier = key.partition(":")
         param = declared.get(name)
         if param is None:
+            if strict and key not in CONTROL:
+                raise DomainError(errors.UNSUPPORTED_PARAM, param=name[:32] or "?")
             continue
         if modifier and modifier not in param.modifiers:
             raise DomainError(errors.UNKNOWN_MODIFIER, param=name, modifier=modifier[:32])
