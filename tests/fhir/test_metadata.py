@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import pytest
 from fhirclient.models.capabilitystatement import CapabilityStatement
+from fhirclient.models.operationoutcome import OperationOutcome
 
 from tests.fhir.seed import JSON, strict
 from yihu.fhir.handlers import HANDLERS
@@ -62,7 +64,26 @@ async def test_metadata_follows_the_registry(client, monkeypatch):
 
 async def test_metadata_refuses_xml(client):
     res = await client.get("/fhir/metadata", params={"_format": "xml"})
-    assert res.status_code == 415
+    assert res.status_code == 406
+
+
+@pytest.mark.parametrize("accept, status", [
+    ("application/fhir+xml", 406), ("application/xml, text/xml", 406), ("text/html", 406),
+    ("application/fhir+json;q=0, application/xml", 406),
+    ("application/fhir+json", 200), ("application/json", 200), ("application/fhir+json; fhirVersion=4.0", 200),
+    ("application/fhir+xml, application/fhir+json;q=0.5", 200), ("*/*", 200), ("application/*", 200),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", 200), ("", 200)])
+async def test_the_accept_header_must_allow_json(client, accept, status):
+    """The server answers JSON only: an Accept that allows no JSON is a 406 OperationOutcome, in JSON."""
+    for path in ("/fhir/metadata", "/fhir/Organization", "/fhir/Organization/none"):
+        res = await client.get(path, headers={"Accept": accept})
+        if status == 406:
+            assert res.status_code == 406, (path, accept)
+            assert res.headers["content-type"].startswith("application/fhir+json")
+            oo = strict(OperationOutcome, res.json())
+            assert (oo.issue[0].code, oo.issue[0].details.coding[0].code) == ("not-supported", "fhir.not_acceptable")
+        else:
+            assert res.status_code == (404 if path.endswith("/none") else 200), (path, accept)
 
 
 async def test_create_follows_the_declared_interactions(client, monkeypatch):

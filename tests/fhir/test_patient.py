@@ -170,7 +170,8 @@ async def test_invalid_values_are_400_operation_outcomes(client, session):
         oo = strict(OperationOutcome, res.json())
         assert (oo.issue[0].code, oo.issue[0].details.coding[0].code) == ("invalid", code)
     res = await client.get("/fhir/Patient", params={"_format": "xml"}, headers=h)
-    assert res.status_code == 415
+    assert res.status_code == 406
+    assert strict(OperationOutcome, res.json()).issue[0].details.coding[0].code == "fhir.not_acceptable"
     res = await client.get("/fhir/Patient", params={"_format": "json"}, headers=h)
     assert res.status_code == 200
     res = await client.post("/fhir/Patient/_search", json={"name": "张"}, headers=h)

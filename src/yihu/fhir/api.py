@@ -57,7 +57,7 @@ def handler_for(resource_type: str) -> ResourceHandler:
 
 async def _search(request: Request, resource_type: str, items: list[tuple[str, str]], ctx: Context) -> Response:
     handler = handler_for(resource_type)
-    check_format(items)
+    check_format(items, request.headers.get("accept"))
     req = parse(handler.search_params, items, strict=strict_handling(request.headers.get("prefer")))
     page = await handler.search(ctx, req)
     return respond(searchset(fhir_base(request), resource_type, req, page.resources, page.total))
@@ -65,7 +65,7 @@ async def _search(request: Request, resource_type: str, items: list[tuple[str, s
 
 @router.get("/metadata", summary="CapabilityStatement generated from the served resource handlers")
 async def metadata(request: Request) -> Response:
-    check_format(request.query_params.multi_items())
+    check_format(request.query_params.multi_items(), request.headers.get("accept"))
     return respond(capability_statement(fhir_base(request), HANDLERS.values()))
 
 
@@ -93,7 +93,7 @@ async def search_post(resource_type: str, request: Request, session: SessionDep,
 async def read(resource_type: str, resource_id: str, request: Request, session: SessionDep,
                actor: MaybeActor) -> Response:
     handler = handler_for(resource_type)
-    check_format(request.query_params.multi_items())
+    check_format(request.query_params.multi_items(), request.headers.get("accept"))
     if not _FHIR_ID.fullmatch(resource_id):
         raise DomainError(NOT_FOUND, what=resource_type)
     return respond(await handler.read(Context(session, actor), resource_id))
@@ -103,7 +103,7 @@ async def read(resource_type: str, resource_id: str, request: Request, session: 
 async def create(resource_type: str, request: Request, session: SessionDep, actor: MaybeActor,
                  idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> Response:
     handler = handler_for(resource_type)
-    check_format(request.query_params.multi_items())
+    check_format(request.query_params.multi_items(), request.headers.get("accept"))
     if "create" not in handler.interactions:
         raise DomainError(errors.NOT_SUPPORTED, resource_type=resource_type)
     who = policy.require_actor(actor)

@@ -12,8 +12,10 @@ UNSUPPORTED_PARAM = code("fhir.unsupported_param", 400, "本服务器不支持�
                          "Prefer: handling=strict).")
 UNKNOWN_MODIFIER = code("fhir.unknown_modifier", 400, "搜索参数 {param} 不支持修饰符 {modifier}。",
                         "Search parameter {param} does not support the modifier {modifier}.")
-UNSUPPORTED_FORMAT = code("fhir.unsupported_format", 415, "仅支持 JSON 格式（_format=json）。",
-                          "Only JSON is supported (_format=json).")
+UNSUPPORTED_FORMAT = code("fhir.unsupported_format", 415, "请求体仅支持 JSON 格式（application/fhir+json）。",
+                          "A request body must be JSON (application/fhir+json).")
+NOT_ACCEPTABLE = code("fhir.not_acceptable", 406, "本服务器仅以 JSON 格式（application/fhir+json）应答。",
+                      "This server answers in JSON only (application/fhir+json).")
 BAD_SEARCH_BODY = code("fhir.bad_search_body", 400, "_search 的请求体须为 application/x-www-form-urlencoded 表单。",
                        "The body of _search must be an application/x-www-form-urlencoded form.")
 NOT_SUPPORTED = code("fhir.interaction_not_supported", 405, "{resource_type} 类型不支持该操作。",

@@ -103,10 +103,22 @@ def _int(name: str, raw: str, low: int, high: int | None = None) -> int:
     return value
 
 
-def check_format(items: Iterable[tuple[str, str]]) -> None:
+ACCEPTABLE = frozenset({"*/*", "application/*", "application/json", "application/fhir+json", "application/json+fhir"})
+
+
+def check_format(items: Iterable[tuple[str, str]], accept: str | None = None) -> None:
+    """The answer is JSON: a ``_format`` or an ``Accept`` header that allows no JSON is a 406 (Not Acceptable)."""
     for key, value in items:
         if key == "_format" and value.strip().lower() not in FORMATS:
-            raise DomainError(errors.UNSUPPORTED_FORMAT)
+            raise DomainError(errors.NOT_ACCEPTABLE)
+    if accept and accept.strip() and not any(_takes_json(r) for r in accept.split(",")):
+        raise DomainError(errors.NOT_ACCEPTABLE)
+
+
+def _takes_json(media_range: str) -> bool:
+    media, *params = (p.strip().lower() for p in media_range.split(";"))
+    refused = any(p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params)
+    return media in ACCEPTABLE and not refused
 
 
 CONTROL = ("_count", "_offset", "_format")
