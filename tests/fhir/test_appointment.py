@@ -89,6 +89,33 @@ async def test_create_books_the_slot_and_the_slot_turns_busy(client, session):
     assert again.as_json() == a.as_json()
 
 
+async def test_prefer_return_shapes_the_created_answer(client, session):
+    """Prefer: return=minimal answers 201 with the Location and no body; return=OperationOutcome an informational
+    outcome; a refusal is the same OperationOutcome whatever the preference."""
+    c = await seed_clinics(session)
+    r = c.region
+    first, second = (await c.slots(session, c.cardiology))[:2]
+    res = await client.post("/fhir/Appointment", json=ask(first.id, r.resident.patient_id),
+                            headers={**b.auth(r.resident), "Prefer": "return=minimal"})
+    assert (res.status_code, res.content) == (201, b"")
+    made = res.headers["location"].rsplit("/", 1)[1]
+    assert (await session.get(AppointmentRow, made)).slot_id == first.id
+    other = b.auth(r.other_resident)
+    res = await client.post("/fhir/Appointment", json=ask(second.id, r.other_resident.patient_id),
+                            headers={**other, "Prefer": "handling=lenient, return=OperationOutcome",
+                                     "Accept-Language": "en"})
+    assert res.status_code == 201
+    oo = strict(OperationOutcome, res.json())
+    made = res.headers["location"].rsplit("/", 1)[1]
+    assert [(i.severity, i.code, i.diagnostics) for i in oo.issue] == [
+        ("information", "informational", f"Created Appointment/{made}.")]
+    assert (await session.get(AppointmentRow, made)).slot_id == second.id
+    res = await client.post("/fhir/Appointment", json=ask(first.id, r.other_resident.patient_id),
+                            headers={**other, "Prefer": "return=minimal"})
+    _outcome(res, 409, "conflict", "booking.one_per_doctor_per_day")
+    assert await _state(session, first.id) == (1, 1)
+
+
 async def test_a_taken_slot_is_a_409_and_nothing_changes(client, session):
     c = await seed_clinics(session)
     r = c.region

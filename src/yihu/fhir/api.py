@@ -128,4 +128,21 @@ async def create(resource_type: str, request: Request, session: SessionDep, acto
         return outcome_response(status, str(body["code"]), str(body["message"]), headers)
     created = model_of(resource_type).model_validate(body)
     headers["Location"] = f"{fhir_base(request)}/{resource_type}/{created.id}"
+    wanted = prefer_return(request.headers.get("prefer"))
+    if wanted == "minimal":
+        return Response(status_code=status, headers=headers)
+    if wanted == "OperationOutcome":
+        said = f"已创建 {resource_type}/{created.id}。" if current_lang() != "en" else f"Created {resource_type}/{created.id}."
+        return JSONResponse({"resourceType": "OperationOutcome", "issue": [
+            {"severity": "information", "code": "informational", "diagnostics": said}]},
+            status_code=status, media_type=FHIR_JSON, headers=headers)
     return respond(created, status, headers)
+
+
+def prefer_return(prefer: str | None) -> str:
+    """``Prefer: return=minimal | representation | OperationOutcome`` of a create (representation by default)."""
+    for part in (prefer or "").replace(";", ",").split(","):
+        name, _, value = part.strip().partition("=")
+        if name.strip().lower() == "return" and value.strip() in ("minimal", "OperationOutcome"):
+            return value.strip()
+    return "representation"
