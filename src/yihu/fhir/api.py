@@ -26,7 +26,7 @@ from yihu.fhir.capability import capability_statement
 from yihu.fhir.handlers import HANDLERS, ResourceHandler
 from yihu.fhir.handlers.base import Context
 from yihu.fhir.outcome import FHIR_JSON, outcome_response
-from yihu.fhir.search import check_format, parse, strict_handling
+from yihu.fhir.search import check_format, parse
 from yihu.kit import idempotency
 from yihu.kit.context import current_lang
 from yihu.kit.routing import CommittingRoute, SessionDep
@@ -58,7 +58,7 @@ def handler_for(resource_type: str) -> ResourceHandler:
 async def _search(request: Request, resource_type: str, items: list[tuple[str, str]], ctx: Context) -> Response:
     handler = handler_for(resource_type)
     check_format(items, request.headers.get("accept"))
-    req = parse(handler.search_params, items, strict=strict_handling(request.headers.get("prefer")))
+    req = parse(handler.search_params, items, strict=preferences(request).get("handling") == "strict")
     page = await handler.search(ctx, req)
     return respond(searchset(fhir_base(request), resource_type, req, page.resources, page.total))
 
@@ -128,7 +128,7 @@ async def create(resource_type: str, request: Request, session: SessionDep, acto
         return outcome_response(status, str(body["code"]), str(body["message"]), headers)
     created = model_of(resource_type).model_validate(body)
     headers["Location"] = f"{fhir_base(request)}/{resource_type}/{created.id}"
-    wanted = prefer_return(request.headers.get("prefer"))
+    wanted = preferences(request).get("return")
     if wanted == "minimal":
         return Response(status_code=status, headers=headers)
     if wanted == "OperationOutcome":
@@ -139,10 +139,12 @@ async def create(resource_type: str, request: Request, session: SessionDep, acto
     return respond(created, status, headers)
 
 
-def prefer_return(prefer: str | None) -> str:
-    """``Prefer: return=minimal | representation | OperationOutcome`` of a create (representation by default)."""
-    for part in (prefer or "").replace(";", ",").split(","):
-        name, _, value = part.strip().partition("=")
-        if name.strip().lower() == "return" and value.strip() in ("minimal", "OperationOutcome"):
-            return value.strip()
-    return "representation"
+def preferences(request: Request) -> dict[str, str]:
+    """The ``Prefer`` header (RFC 7240) as name → value: FHIR reads ``handling=strict|lenient`` of a search and
+    ``return=minimal|representation|OperationOutcome`` of a create."""
+    out: dict[str, str] = {}
+    for part in request.headers.get("prefer", "").replace(";", ",").split(","):
+        name, _, value = part.partition("=")
+        if name.strip():
+            out.setdefault(name.strip().lower(), value.strip().strip('"'))
+    return out

@@ -4,7 +4,7 @@ Parameters a handler does not declare are ignored (lenient handling) and left ou
 a declared parameter with an invalid value or modifier, or a bad ``_count``/``_offset``, is a 400.
 ``_summary=count`` answers the total alone, with no entries; the other ``_summary`` values are not supported and,
 like any parameter not supported, ignored and left out of the self link. A client that sends
-``Prefer: handling=strict`` gets a 400 for a parameter not supported instead.
+``Prefer: handling=strict`` gets a 400 for a parameter not supported instead (``strict``).
 A repeated parameter is an AND of its occurrences; commas inside one value are an OR.
 """
 
@@ -117,16 +117,18 @@ def check_format(items: Iterable[tuple[str, str]], accept: str | None = None) ->
 
 def _takes_json(media_range: str) -> bool:
     media, *params = (p.strip().lower() for p in media_range.split(";"))
-    refused = any(p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params)
-    return media in ACCEPTABLE and not refused
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip() == "q":
+            try:
+                if float(value) <= 0:
+                    return False  # q=0: "not acceptable"
+            except ValueError:
+                return False
+    return media in ACCEPTABLE
 
 
 CONTROL = ("_count", "_offset", "_format")
-
-
-def strict_handling(prefer: str | None) -> bool:
-    """``Prefer: handling=strict`` (FHIR search: refuse parameters the server does not support)."""
-    return any(part.strip().lower() == "handling=strict" for part in (prefer or "").replace(";", ",").split(","))
 
 
 def parse(params: tuple[SearchParam, ...], items: Iterable[tuple[str, str]], *, strict: bool = False) -> SearchRequest:
