@@ -182,6 +182,10 @@ async def test_slot_search_by_schedule_and_start_with_paging(client, session):
     month_after = (c.day.replace(day=1) + timedelta(days=32)).isoformat()[:7]
     assert await ids(start=f"ge{month_after}") == []
     assert await ids(start=f"ge{c.day.year}") == cardio
+    # "Approximately": a day either side at least, so the slots of the day before and after match too.
+    assert await ids(start=f"ap{(c.day - timedelta(days=1)).isoformat()}") == cardio
+    assert await ids(start=f"ap{(c.day + timedelta(days=3)).isoformat()}") == []
+    assert await ids(start=f"ap{c.day.year + 10}") == []
     # The CT slots are the day after: a search over both days in pages of three.
     both = f"{c.cardiology.id},{c.ct.id}"
     first = await _search(client, "Slot", schedule=both, start=f"ge{day}", _count="3")

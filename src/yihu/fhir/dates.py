@@ -3,7 +3,8 @@
 A value stands for the range its precision covers (a year, a month, a day, a minute, a second), in Asia/Shanghai
 when it carries no offset (the server's local time). The prefixes compare the stored instant with that range:
 ``eq`` inside it, ``ne`` outside, ``lt``/``eb`` before it, ``gt``/``sa`` after it, ``le`` before its end,
-``ge`` from its start.
+``ge`` from its start, ``ap`` inside it widened on each side by a tenth of the time between now and the value (the
+approximation the FHIR search specification recommends for dates), and by at least a day.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from yihu.fhir.filters import any_of
 from yihu.fhir.search import Criterion
 from yihu.kit import clock
 
-PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
+PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
 _VALUE = re.compile(
     r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
     r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,6}))?)?(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?")
@@ -61,6 +62,15 @@ def parse_range(raw: str) -> DateRange:
     return DateRange(at.astimezone(UTC), (at + step).astimezone(UTC))
 
 
+def approximately(r: DateRange, now: datetime) -> DateRange:
+    """``r`` widened by 10% of the gap between now and the value, and by at least a day, on each side."""
+    gap = max(abs(now - r.start), abs(now - r.end))
+    margin = max(gap / 10, timedelta(days=1))
+    lowest, highest = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+    return DateRange(r.start - margin if r.start - lowest > margin else lowest,
+                     r.end + margin if highest - r.end > margin else highest)
+
+
 def _split_prefix(value: str) -> tuple[str, str]:
     head = value[:2]
     return (head, value[2:]) if head in PREFIXES else ("eq", value)
@@ -72,9 +82,11 @@ def value_match(column: InstrumentedAttribute[datetime], value: str, param: str)
         r = parse_range(rest)
     except (ValueError, OverflowError):  # not a date, or beyond what an instant can hold
         raise DomainError(errors.INVALID_PARAM, param=param) from None
+    if prefix == "ap":
+        r = approximately(r, clock.now())
     inside = and_(column >= r.start, column < r.end)
     match prefix:
-        case "eq":
+        case "eq" | "ap":
             return inside
         case "ne":
             return not_(inside)
