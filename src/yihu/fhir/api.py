@@ -25,7 +25,7 @@ from yihu.fhir.bundle import searchset
 from yihu.fhir.capability import capability_statement
 from yihu.fhir.handlers import HANDLERS, ResourceHandler
 from yihu.fhir.handlers.base import Context
-from yihu.fhir.outcome import FHIR_JSON, outcome_response
+from yihu.fhir.outcome import FHIR_JSON, informational, outcome_response
 from yihu.fhir.search import check_format, parse
 from yihu.kit import idempotency
 from yihu.kit.context import current_lang
@@ -133,9 +133,7 @@ async def create(resource_type: str, request: Request, session: SessionDep, acto
         return Response(status_code=status, headers=headers)
     if wanted == "OperationOutcome":
         said = f"已创建 {resource_type}/{created.id}。" if current_lang() != "en" else f"Created {resource_type}/{created.id}."
-        return JSONResponse({"resourceType": "OperationOutcome", "issue": [
-            {"severity": "information", "code": "informational", "diagnostics": said}]},
-            status_code=status, media_type=FHIR_JSON, headers=headers)
+        return JSONResponse(informational(said), status_code=status, media_type=FHIR_JSON, headers=headers)
     return respond(created, status, headers)
 
 

@@ -1,4 +1,5 @@
-"""OperationOutcome bodies for every error under /fhir."""
+"""OperationOutcome bodies for every error under /fhir, and for a create that asked for one (``Prefer:
+return=OperationOutcome``)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,9 @@ def operation_outcome(status: int, code: str, message: str) -> dict[str, Any]:
 def outcome_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(operation_outcome(status, code, message), status_code=status, media_type=FHIR_JSON,
                         headers=headers)
+
+
+def informational(message: str) -> dict[str, Any]:
+    """What a create answers when the client prefers an OperationOutcome to the resource."""
+    return {"resourceType": "OperationOutcome",
+            "issue": [{"severity": "information", "code": "informational", "diagnostics": message}]}
