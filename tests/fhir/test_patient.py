@@ -174,6 +174,9 @@ async def test_invalid_values_are_400_operation_outcomes(client, session):
     assert strict(OperationOutcome, res.json()).issue[0].details.coding[0].code == "fhir.not_acceptable"
     res = await client.get("/fhir/Patient", params={"_format": "json"}, headers=h)
     assert res.status_code == 200
+    for fmt in ("application/fhir+json", "application/fhir+json; fhirVersion=4.0", "application/json"):
+        assert (await client.get("/fhir/Patient", params={"_format": fmt}, headers=h)).status_code == 200, fmt
+    assert (await client.get("/fhir/Patient", params={"_format": "application/fhir+xml"}, headers=h)).status_code == 406
     res = await client.post("/fhir/Patient/_search", json={"name": "张"}, headers=h)
     assert res.status_code == 400
     assert strict(OperationOutcome, res.json()).issue[0].details.coding[0].code == "fhir.bad_search_body"

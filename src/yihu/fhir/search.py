@@ -23,7 +23,6 @@ ParamType = Literal["string", "token", "reference", "date", "number", "uri", "qu
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
 MAX_OFFSET = 1_000_000
-FORMATS = ("json", "application/json", "application/fhir+json")
 
 
 @dataclass(frozen=True)
@@ -103,13 +102,14 @@ def _int(name: str, raw: str, low: int, high: int | None = None) -> int:
     return value
 
 
+# Media ranges that take the JSON every answer is written in (``_format`` may also say just ``json``).
 ACCEPTABLE = frozenset({"*/*", "application/*", "application/json", "application/fhir+json", "application/json+fhir"})
 
 
 def check_format(items: Iterable[tuple[str, str]], accept: str | None = None) -> None:
     """The answer is JSON: a ``_format`` or an ``Accept`` header that allows no JSON is a 406 (Not Acceptable)."""
     for key, value in items:
-        if key == "_format" and value.strip().lower() not in FORMATS:
+        if key == "_format" and value.strip().lower() != "json" and not _takes_json(value):
             raise DomainError(errors.NOT_ACCEPTABLE)
     if accept and accept.strip() and not any(_takes_json(r) for r in accept.split(",")):
         raise DomainError(errors.NOT_ACCEPTABLE)
